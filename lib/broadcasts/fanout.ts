@@ -1,0 +1,307 @@
+import { randomUUID } from "node:crypto";
+import type { Deps } from "../context";
+import { HeraldError } from "../errors";
+import type { Emitters } from "../realtime/emitter";
+import { ADMIN_ALL_ROOM, type BroadcastProgress } from "../realtime/events";
+import { broadcastRoom, sessionRoom } from "../redis/keys";
+import type { BroadcastRequest, BroadcastSummary, Target } from "../schemas/broadcast";
+import type { StoredMessage } from "../schemas/message";
+import { scanSessionKeys, uniqueSessions } from "../sessions/discover";
+import { onlinePage } from "../sessions/presence";
+import { createBroadcastRecord, getBroadcast, type StoredBroadcast, toPublic, toSummary, updateBroadcast } from "./store";
+
+/** A session to write to, and how it was found (the fan-out script's dedupe needs it). */
+interface TargetEntry {
+  id: string;
+  kind: "d" | "m" | "e";
+}
+
+interface TargetPage {
+  entries: TargetEntry[];
+  /** Where to continue after this page (stored as the resume point once the page is done). */
+  cursor: string;
+}
+
+export interface FanOutOptions {
+  /** Live pushes and admin progress; omitted in tests that only look at Redis. */
+  emitters?: Emitters;
+  /** Called as batches finish (CLI progress bar). */
+  onProgress?: (p: BroadcastProgress) => void;
+  /** Sessions per script call. */
+  batchSize?: number;
+  /** Script calls in flight at once. */
+  concurrency?: number;
+  /** Count the target first so progress has a denominator (one extra SCAN walk, run alongside). */
+  estimate?: boolean;
+}
+
+const LOCK_TTL_MS = 30_000;
+const PROGRESS_EVERY_MS = 200;
+
+/** Build the one message JSON stored in every session of this broadcast. */
+export function buildMessage(id: string, req: BroadcastRequest, createdAt: string): StoredMessage {
+  // Key order is fixed by construction, so every session gets the byte-identical string.
+  return {
+    id,
+    type: "broadcast",
+    ...(req.title ? { title: req.title } : {}),
+    message: req.message,
+    level: req.level,
+    broadcastId: id,
+    createdAt,
+  };
+}
+
+/**
+ * Send a broadcast: create its record (or pick up an existing one with the same id) and fan
+ * it out to every target session. Sending the same id again, or resuming an interrupted one,
+ * stores nothing twice.
+ */
+export async function sendBroadcast(
+  deps: Deps,
+  req: BroadcastRequest,
+  author: string,
+  opts: FanOutOptions = {},
+): Promise<BroadcastSummary> {
+  const { redis, keys } = deps;
+  const id = req.id ?? randomUUID();
+  let record = await getBroadcast(redis, keys, id);
+  if (record) {
+    if (record.message !== req.message || (record.title ?? "") !== (req.title ?? "") || record.level !== req.level) {
+      throw new HeraldError("conflict", `broadcast ${id} exists with another message`);
+    }
+  } else {
+    const createdAt = new Date().toISOString();
+    const payload = JSON.stringify(buildMessage(id, req, createdAt));
+    const fresh: StoredBroadcast = {
+      id,
+      status: "running",
+      message: req.message,
+      level: req.level,
+      target: req.target,
+      author,
+      createdAt,
+      payload,
+      cursor: "0",
+      targeted: 0,
+      stored: 0,
+      created: 0,
+      duplicates: 0,
+      failed: 0,
+      delivered: 0,
+      seen: 0,
+      processed: 0,
+      estimatedTotal: 0,
+    };
+    if (req.title) fresh.title = req.title;
+    if (!(await createBroadcastRecord(redis, keys, fresh))) {
+      record = await getBroadcast(redis, keys, id);
+      if (!record) throw new HeraldError("conflict", `broadcast ${id} is being created`);
+    } else {
+      record = fresh;
+    }
+  }
+  return runFanOut(deps, record, opts);
+}
+
+/** Continue an interrupted broadcast from its last saved point. */
+export async function resumeBroadcast(deps: Deps, id: string, opts: FanOutOptions = {}): Promise<BroadcastSummary> {
+  const record = await getBroadcast(deps.redis, deps.keys, id);
+  if (!record) throw new HeraldError("not_found", `no broadcast ${id}`);
+  return runFanOut(deps, record, opts);
+}
+
+async function runFanOut(deps: Deps, record: StoredBroadcast, opts: FanOutOptions): Promise<BroadcastSummary> {
+  const { redis, keys, config, log } = deps;
+  const id = record.id;
+  const lockKey = keys.broadcastLock(id);
+  const owner = randomUUID();
+  if ((await redis.set(lockKey, owner, "PX", LOCK_TTL_MS, "NX")) !== "OK") {
+    throw new HeraldError("conflict", `broadcast ${id} is already being sent`);
+  }
+  // A finished broadcast sent again walks everything again (all duplicates); an interrupted one resumes.
+  const startCursor = record.status === "running" || record.status === "interrupted" ? record.cursor : "0";
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  let processed = startCursor === "0" ? 0 : record.processed;
+  const counts = { targeted: record.targeted, stored: record.stored, created: record.created, duplicates: record.duplicates, failed: record.failed };
+  let estimatedTotal = record.estimatedTotal;
+  const message = JSON.parse(record.payload) as StoredMessage;
+  const batchSize = opts.batchSize ?? config.HERALD_FANOUT_BATCH;
+  const concurrency = Math.max(1, opts.concurrency ?? 4);
+  const debug = log.isLevelEnabled("debug");
+
+  await updateBroadcast(redis, keys, id, { status: "running", startedAt, finishedAt: "" });
+  opts.emitters?.admins.to(ADMIN_ALL_ROOM).emit("broadcast:started", toSummary({ ...toPublic(record), status: "running" }));
+
+  const progress = (status: BroadcastProgress["status"]): BroadcastProgress => {
+    const secs = (performance.now() - t0) / 1000;
+    return { id, status, processed, estimatedTotal: Math.max(estimatedTotal, processed), ...counts, rate: secs > 0 ? Math.round(processed / secs) : 0 };
+  };
+  let lastProgress = 0;
+  const reportProgress = (force = false) => {
+    const now = performance.now();
+    if (!force && now - lastProgress < PROGRESS_EVERY_MS) return;
+    lastProgress = now;
+    const p = progress("running");
+    opts.onProgress?.(p);
+    opts.emitters?.admins.to([ADMIN_ALL_ROOM, broadcastRoom(id)]).emit("broadcast:progress", p);
+  };
+
+  const estimating =
+    opts.estimate === false
+      ? Promise.resolve()
+      : estimateTarget(deps, record.target)
+          .then(async (n) => {
+            estimatedTotal = n;
+            await updateBroadcast(redis, keys, id, { estimatedTotal: n });
+          })
+          .catch((err) => log.warn({ broadcastId: id, err: String(err) }, "could not estimate the target"));
+
+  const recordArgs = [keys.broadcast(id), keys.deliveries(id), keys.deliveriesByStatus(id, "stored"), keys.deliveriesByStatus(id, "duplicate"), keys.deliveriesByStatus(id, "failed")];
+
+  const processBatch = async (entries: TargetEntry[]) => {
+    const keyArgs: string[] = [];
+    for (const e of entries) keyArgs.push(keys.sessionData(e.id), keys.sessionMessages(e.id));
+    const kinds = entries.map((e) => e.kind).join("");
+    let codes: string[];
+    try {
+      codes = await redis.heraldFanout(keyArgs.length, ...keyArgs, record.payload, config.HERALD_MESSAGE_TTL_SECONDS, kinds);
+    } catch (err) {
+      // One retry, then the batch's sessions fail with the reason; the broadcast goes on.
+      try {
+        codes = await redis.heraldFanout(keyArgs.length, ...keyArgs, record.payload, config.HERALD_MESSAGE_TTL_SECONDS, kinds);
+      } catch {
+        codes = entries.map(() => `E:${err instanceof Error ? err.message.slice(0, 200) : "error"}`);
+      }
+    }
+    const argv: string[] = [new Date().toISOString()];
+    const rooms: string[] = [];
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      const code = codes[i] ?? "E:no result";
+      const c = code[0];
+      if (c === "X" || c === "G") continue;
+      if (c === "C" || c === "S") {
+        argv.push(e.id, c === "C" ? "created" : "stored", "");
+        rooms.push(sessionRoom(e.id));
+      } else if (c === "D") {
+        argv.push(e.id, "duplicate", "");
+      } else if (c === "W") {
+        argv.push(e.id, "failed", `messages key holds a ${code.slice(2)}, not a list`);
+      } else if (c === "N") {
+        argv.push(e.id, "failed", "no such session");
+      } else {
+        argv.push(e.id, "failed", code.slice(2) || "unknown error");
+      }
+      if (debug) log.debug({ broadcastId: id, sessionId: e.id, code }, "fan-out session");
+    }
+    if (argv.length > 1) {
+      const [, stored, created, duplicates, failed] = await redis.heraldRecordDeliveries(recordArgs.length, ...recordArgs, ...argv);
+      counts.stored += stored ?? 0;
+      counts.created += created ?? 0;
+      counts.duplicates += duplicates ?? 0;
+      counts.failed += failed ?? 0;
+      counts.targeted += (stored ?? 0) + (duplicates ?? 0) + (failed ?? 0);
+    }
+    if (rooms.length > 0) opts.emitters?.users.to(rooms).emit("message", message);
+    processed += entries.length;
+    reportProgress();
+  };
+
+  // Batches run `concurrency` at a time while SCAN reads ahead; the resume cursor only moves
+  // past a page once every batch of it (and of the pages before) is done.
+  const inFlight = new Set<Promise<void>>();
+  let saving: Promise<unknown> = Promise.resolve();
+  let firstError: unknown;
+  const track = (p: Promise<void>) => {
+    inFlight.add(p);
+    p.catch((err) => {
+      firstError ??= err;
+    }).finally(() => inFlight.delete(p));
+    return p;
+  };
+  const lockTimer = setInterval(() => {
+    redis.pexpire(lockKey, LOCK_TTL_MS).catch(() => {});
+  }, LOCK_TTL_MS / 3);
+
+  try {
+    for await (const page of targetPages(deps, record.target, startCursor)) {
+      if (firstError) break;
+      const batches: Promise<void>[] = [];
+      for (let i = 0; i < page.entries.length; i += batchSize) {
+        while (inFlight.size >= concurrency) await Promise.race(inFlight);
+        if (firstError) break;
+        batches.push(track(processBatch(page.entries.slice(i, i + batchSize))));
+      }
+      const done = Promise.all(batches);
+      const cursor = page.cursor;
+      saving = saving.then(() => done).then(() => updateBroadcast(redis, keys, id, { cursor, processed }));
+      saving.catch(() => {});
+    }
+    await Promise.allSettled(inFlight);
+    await saving;
+    if (firstError) throw firstError;
+    await estimating;
+
+    const status = counts.failed === 0 ? "completed" : counts.stored + counts.duplicates > 0 ? "partial" : "failed";
+    const finishedAt = new Date().toISOString();
+    await updateBroadcast(redis, keys, id, { status, finishedAt, cursor: "0", processed, estimatedTotal: Math.max(estimatedTotal, processed) });
+    const final = await getBroadcast(redis, keys, id);
+    const summary = toSummary(final ? toPublic(final) : { ...toPublic(record), ...counts, status });
+    reportProgress(true);
+    opts.emitters?.admins.to([ADMIN_ALL_ROOM, broadcastRoom(id)]).emit("broadcast:finished", summary);
+    const ms = Math.round(performance.now() - t0);
+    log.info(
+      { broadcastId: id, author: record.author, ...counts, processed, ms, status },
+      `Broadcast message stored in shared Redis for ${summary.stored} active sessions`,
+    );
+    return summary;
+  } catch (err) {
+    await Promise.allSettled(inFlight);
+    await updateBroadcast(redis, keys, id, { status: "interrupted", processed }).catch(() => {});
+    log.error({ broadcastId: id, err: err instanceof Error ? err.message : String(err) }, "broadcast interrupted");
+    opts.emitters?.admins.to([ADMIN_ALL_ROOM, broadcastRoom(id)]).emit("broadcast:finished", { id, status: "interrupted", ...counts });
+    throw err;
+  } finally {
+    clearInterval(lockTimer);
+    // Release only our own lock.
+    const current = await redis.get(lockKey).catch(() => null);
+    if (current === owner) await redis.del(lockKey).catch(() => {});
+  }
+}
+
+/** The target, page by page, each page with the cursor to resume after it. */
+async function* targetPages(deps: Deps, target: Target, startCursor: string): AsyncGenerator<TargetPage> {
+  const { redis, keys, config } = deps;
+  if (target.type === "sessions") {
+    const step = 1000;
+    for (let i = Number(startCursor) || 0; i < target.ids.length; i += step) {
+      const ids = [...new Set(target.ids.slice(i, i + step))];
+      yield { entries: ids.map((id) => ({ id, kind: "e" as const })), cursor: String(i + step) };
+    }
+    return;
+  }
+  if (target.type === "online") {
+    // The online set changes while we walk it; a resume starts over (the duplicate check makes that safe).
+    const step = 1000;
+    for (let offset = 0; ; offset += step) {
+      const ids = await onlinePage(redis, keys, offset, step);
+      yield { entries: ids.map((id) => ({ id, kind: "e" as const })), cursor: "0" };
+      if (ids.length < step) return;
+    }
+  }
+  for await (const page of scanSessionKeys(redis, keys, { cursor: startCursor, count: config.HERALD_SCAN_COUNT })) {
+    yield { entries: page.found.map((f) => ({ id: f.id, kind: f.kind === "data" ? "d" : "m" })), cursor: page.cursor };
+  }
+}
+
+/** How many sessions a target holds (for the progress bar). */
+export async function estimateTarget(deps: Deps, target: Target): Promise<number> {
+  const { redis, keys, config } = deps;
+  if (target.type === "sessions") return new Set(target.ids).size;
+  if (target.type === "online") return redis.zcount(keys.presence(), `(${Date.now()}`, "+inf");
+  let n = 0;
+  for await (const page of uniqueSessions(redis, keys, { count: config.HERALD_SCAN_COUNT })) n += page.sessions.length;
+  return n;
+}

@@ -1,0 +1,90 @@
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * Herald's configuration, read from the environment once and shared by the server,
+ * the route handlers (same process, separate bundle) and the CLI.
+ */
+const boolish = z
+  .enum(["1", "0", "true", "false", "yes", "no"])
+  .transform((v) => v === "1" || v === "true" || v === "yes");
+
+export const ConfigSchema = z.object({
+  /** HTTP port of the custom server (Next + Socket.IO). */
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Interface to listen on. */
+  HOST: z.string().min(1).default("0.0.0.0"),
+  /** External Redis (redis://, rediss://, unix:///path). Unset: embedded redis-server under HERALD_DATA_DIR. */
+  REDIS_URL: z.string().min(1).optional(),
+  /** Where the embedded Redis keeps its data and Herald its generated secrets. */
+  HERALD_DATA_DIR: z.string().min(1).default(".data"),
+  /** Prefix of the chat app's session keys. Must end with ':'. */
+  HERALD_SESSION_PREFIX: z
+    .string()
+    .min(2)
+    .regex(/:$/, "must end with ':'")
+    .refine((p) => !p.startsWith("herald:"), "must not overlap Herald's own keys")
+    .default("session:"),
+  /** Suffix of a session's message list. Must start with ':'. */
+  HERALD_MESSAGES_SUFFIX: z.string().min(2).regex(/^:[^:]+$/, "must be ':' followed by a name without ':'").default(":messages"),
+  /** TTL set on message lists Herald writes to; 0 leaves lists without expiry. */
+  HERALD_MESSAGE_TTL_SECONDS: z.coerce.number().int().min(0).max(31_536_000).default(604_800),
+  /** TTL of the session data key created for a new chat-page visitor. */
+  HERALD_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(31_536_000).default(1_209_600),
+  /** Sessions handled by one fan-out script call (keeps each call short). */
+  HERALD_FANOUT_BATCH: z.coerce.number().int().min(1).max(5000).default(250),
+  /** SCAN COUNT hint for discovery. */
+  HERALD_SCAN_COUNT: z.coerce.number().int().min(10).max(100_000).default(1000),
+  AUTH_SECRET: z.string().min(16).optional(),
+  NEXTAUTH_SECRET: z.string().min(16).optional(),
+  ADMIN_EMAIL: z.email().optional(),
+  ADMIN_PASSWORD: z.string().min(8).optional(),
+  /** Require a bearer token on GET /metrics. */
+  HERALD_METRICS_PUBLIC: boolish.default(false),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+});
+
+export type RawConfig = z.infer<typeof ConfigSchema>;
+
+export interface Config extends RawConfig {
+  /** Absolute data directory. */
+  dataDir: string;
+  /** True when Herald must start (or reuse) its own redis-server. */
+  embeddedRedis: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings count as unset, as in most .env tooling.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const result = ConfigSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const raw = result.data;
+  return {
+    ...raw,
+    dataDir: path.resolve(raw.HERALD_DATA_DIR),
+    embeddedRedis: raw.REDIS_URL === undefined,
+  };
+}
+
+const CONFIG = Symbol.for("herald.config");
+type Holder = { [CONFIG]?: Config };
+
+/** The process-wide configuration, parsed on first use (shared across bundles through globalThis). */
+export function getConfig(): Config {
+  const g = globalThis as Holder;
+  g[CONFIG] ??= parseConfig();
+  return g[CONFIG];
+}
+
+/** Drop the cached configuration (tests, or after the embedded Redis set REDIS_URL). */
+export function resetConfig(): void {
+  delete (globalThis as Holder)[CONFIG];
+}

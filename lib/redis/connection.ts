@@ -1,0 +1,91 @@
+import { Redis, type RedisOptions } from "ioredis";
+import { getConfig } from "../config";
+import { getLogger } from "../log";
+import { registerScripts } from "./scripts";
+
+/** Where to reach Redis: an URL (redis://, rediss://) or a unix socket path (unix:///path or a bare path). */
+export function redisOptionsFromUrl(url: string): RedisOptions & { path?: string } {
+  if (url.startsWith("unix://")) return { path: url.slice("unix://".length) };
+  if (url.startsWith("/")) return { path: url };
+  const u = new URL(url);
+  if (u.protocol !== "redis:" && u.protocol !== "rediss:") {
+    throw new Error(`REDIS_URL must be redis://, rediss:// or unix:// (got ${u.protocol})`);
+  }
+  return {
+    host: u.hostname || "127.0.0.1",
+    port: u.port ? Number(u.port) : 6379,
+    username: u.username ? decodeURIComponent(u.username) : undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : undefined,
+    tls: u.protocol === "rediss:" ? {} : undefined,
+  };
+}
+
+export type HeraldRedis = ReturnType<typeof registerScripts>;
+
+/**
+ * Open a new connection. `role` names it in logs and CLIENT LIST; a subscriber must
+ * get its own connection (a subscribed connection cannot run commands).
+ */
+export function createRedis(role: string, url?: string): HeraldRedis {
+  const target = url ?? getConfig().REDIS_URL;
+  if (!target) throw new Error("Redis location unknown: set REDIS_URL or start the embedded Redis first");
+  const client = new Redis({
+    ...redisOptionsFromUrl(target),
+    connectionName: `herald:${role}`,
+    // Fail a command instead of queueing it forever while Redis is down: callers answer 503.
+    maxRetriesPerRequest: 2,
+    retryStrategy: (times) => Math.min(times * 100, 2000),
+    lazyConnect: false,
+  });
+  const log = getLogger();
+  let lastError = "";
+  client.on("error", (err: Error) => {
+    // ioredis emits the same error on every retry; log a change once.
+    if (err.message !== lastError) log.warn({ role, err: err.message }, "redis connection error");
+    lastError = err.message;
+  });
+  client.on("ready", () => {
+    if (lastError) log.info({ role }, "redis connection restored");
+    lastError = "";
+  });
+  return registerScripts(client);
+}
+
+const SHARED = Symbol.for("herald.redis.shared");
+type Holder = { [SHARED]?: Map<string, HeraldRedis> };
+
+/**
+ * The process-wide command connection for `role` (default "main"), opened lazily on first use,
+ * never at import time (so `next build` opens nothing).
+ */
+export function getRedis(role = "main"): HeraldRedis {
+  const g = globalThis as Holder;
+  g[SHARED] ??= new Map();
+  let client = g[SHARED].get(role);
+  if (!client) {
+    client = createRedis(role);
+    g[SHARED].set(role, client);
+  }
+  return client;
+}
+
+/** Close every shared connection (server shutdown, end of a CLI command, tests). */
+export async function closeRedis(): Promise<void> {
+  const g = globalThis as Holder;
+  const clients = [...(g[SHARED]?.values() ?? [])];
+  g[SHARED]?.clear();
+  await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
+}
+
+/** True when the error means Redis could not be reached (mapped to 503). */
+export function isRedisUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const msg = err.message;
+  return (
+    err.name === "MaxRetriesPerRequestError" ||
+    /Connection is closed|ECONNREFUSED|ENOENT|ETIMEDOUT|ECONNRESET|Stream isn't writeable|enableOfflineQueue|LOADING/i.test(
+      msg,
+    )
+  );
+}

@@ -1,0 +1,110 @@
+import { z } from "zod";
+import { LevelSchema } from "./message";
+
+export const MAX_MESSAGE_LENGTH = 4000;
+export const MAX_TITLE_LENGTH = 200;
+export const MAX_TARGET_IDS = 10_000;
+
+/** Session ids as accepted from outside: non-empty, no ':' (a ':' would name another key), bounded. */
+export const SessionIdSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[^:\s]+$/, "a session id has no ':' and no white space");
+
+/** Broadcast ids: ours are UUIDs; a caller may choose one (idempotency key) within this alphabet. */
+export const BroadcastIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, "letters, digits, '_' and '-' only");
+
+export const TargetSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("all") }).strict(),
+  z.object({ type: z.literal("online") }).strict(),
+  z
+    .object({
+      type: z.literal("sessions"),
+      ids: z.array(SessionIdSchema).min(1, "name at least one session").max(MAX_TARGET_IDS),
+    })
+    .strict(),
+]);
+export type Target = z.infer<typeof TargetSchema>;
+
+export const BroadcastInputSchema = z
+  .object({
+    message: z.string().trim().min(1, "message is required").max(MAX_MESSAGE_LENGTH),
+    title: z.string().trim().max(MAX_TITLE_LENGTH).optional(),
+    level: LevelSchema.default("info"),
+    target: TargetSchema.default({ type: "all" }),
+    /** Optional idempotency key: sending the same id again stores nothing twice. */
+    id: BroadcastIdSchema.optional(),
+  })
+  .strict();
+export type BroadcastInput = z.input<typeof BroadcastInputSchema>;
+export type BroadcastRequest = z.output<typeof BroadcastInputSchema>;
+
+/** The legacy endpoint's body: {message, title?, level?}. Extra fields are ignored, as Django did. */
+export const LegacyBroadcastInputSchema = z.object({
+  message: z.string().trim().min(1, "message is required").max(MAX_MESSAGE_LENGTH),
+  title: z.string().trim().max(MAX_TITLE_LENGTH).optional(),
+  level: LevelSchema.default("info"),
+});
+
+export const PreviewInputSchema = z.object({ target: TargetSchema.default({ type: "all" }) }).strict();
+
+export const BROADCAST_STATUSES = ["running", "completed", "partial", "failed", "interrupted", "retracted"] as const;
+export type BroadcastStatus = (typeof BROADCAST_STATUSES)[number];
+
+export const DELIVERY_STATUSES = ["stored", "duplicate", "failed", "delivered", "seen"] as const;
+export const DeliveryStatusSchema = z.enum(DELIVERY_STATUSES);
+export type DeliveryStatus = z.infer<typeof DeliveryStatusSchema>;
+
+export interface BroadcastSummary {
+  id: string;
+  status: BroadcastStatus;
+  targeted: number;
+  stored: number;
+  created: number;
+  duplicates: number;
+  failed: number;
+}
+
+export interface Broadcast extends BroadcastSummary {
+  title?: string;
+  message: string;
+  level: z.infer<typeof LevelSchema>;
+  target: Target;
+  author: string;
+  delivered: number;
+  seen: number;
+  /** Sessions counted before the fan-out started (progress denominator); may differ slightly from targeted. */
+  estimatedTotal: number;
+  /** Sessions examined so far (targeted plus skipped), for progress. */
+  processed: number;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+export interface DeliveryRecord {
+  sessionId: string;
+  status: DeliveryStatus;
+  created?: boolean;
+  reason?: string;
+  at: string;
+  deliveredAt?: string;
+  seenAt?: string;
+}
+
+export const DeliveriesQuerySchema = z.object({
+  status: DeliveryStatusSchema.optional(),
+  cursor: z.string().regex(/^\d+$/, "cursor is a number from a previous page").default("0"),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  q: z.string().max(200).optional(),
+});
+
+export const ListBroadcastsQuerySchema = z.object({
+  cursor: z.string().regex(/^\d+$/).default("0"),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});

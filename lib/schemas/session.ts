@@ -1,0 +1,34 @@
+import { z } from "zod";
+
+export const SESSION_FILTERS = ["all", "empty", "nonempty", "online"] as const;
+export const SessionFilterSchema = z.enum(SESSION_FILTERS);
+export type SessionFilter = z.infer<typeof SessionFilterSchema>;
+
+export const ListSessionsQuerySchema = z.object({
+  filter: SessionFilterSchema.default("all"),
+  cursor: z.string().regex(/^\d+$/, "cursor is a number from a previous page").default("0"),
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  q: z.string().max(200).optional(),
+});
+
+export interface SessionInfo {
+  id: string;
+  empty: boolean;
+  messageCount: number;
+  online: boolean;
+  /** TTL of the session's keys in seconds; -1 none, null when unknown. */
+  ttlSeconds: number | null;
+}
+
+export interface SessionPage {
+  sessions: SessionInfo[];
+  nextCursor: string | null;
+}
+
+export interface PreviewResult {
+  total: number;
+  empty: number;
+  withMessages: number;
+  online: number;
+  sample: SessionInfo[];
+}

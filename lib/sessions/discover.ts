@@ -1,0 +1,86 @@
+import type { Redis } from "ioredis";
+import { type Keys, parseSessionKey, type SkipReason } from "../redis/keys";
+
+export interface FoundKey {
+  id: string;
+  /** Which key SCAN returned: the data key, or the message list. */
+  kind: "data" | "messages";
+}
+
+export interface ScanPage {
+  found: FoundKey[];
+  skipped: Record<SkipReason, number>;
+  /** SCAN cursor to continue after this page ("0" when the walk is over). */
+  cursor: string;
+}
+
+export const emptySkips = (): Record<SkipReason, number> => ({ "empty-id": 0, "odd-key": 0, "non-utf8": 0 });
+
+/**
+ * Walk the session keys with SCAN (never KEYS), one page at a time, so memory stays
+ * bounded whatever the number of sessions. Within a page an id found by both keys is
+ * reported once (by its data key); across pages the caller resolves it (see fan-out and
+ * `uniqueSessions`). Keys are read as bytes so odd ids are skipped, never mangled.
+ */
+export async function* scanSessionKeys(
+  redis: Redis,
+  keys: Keys,
+  opts: { cursor?: string; count: number; match?: string },
+): AsyncGenerator<ScanPage> {
+  let cursor = opts.cursor ?? "0";
+  const match = opts.match ?? keys.sessionScanPattern;
+  do {
+    const [next, raw] = await redis.scanBuffer(cursor, "MATCH", match, "COUNT", opts.count);
+    cursor = next.toString();
+    const skipped = emptySkips();
+    const byId = new Map<string, FoundKey>();
+    for (const key of raw) {
+      const parsed = parseSessionKey(key, keys.layout);
+      if (!parsed.ok) {
+        skipped[parsed.reason]++;
+        continue;
+      }
+      const seen = byId.get(parsed.id);
+      if (!seen || parsed.kind === "data") byId.set(parsed.id, { id: parsed.id, kind: parsed.kind });
+    }
+    yield { found: [...byId.values()], skipped, cursor };
+  } while (cursor !== "0");
+}
+
+export interface UniquePage {
+  /** Sessions first reported on this page, each id once across the whole walk. */
+  sessions: FoundKey[];
+  skipped: Record<SkipReason, number>;
+  cursor: string;
+}
+
+/**
+ * Every session once: a session with a data key is reported where SCAN returns its data
+ * key; one with only a message list where SCAN returns the list (one EXISTS per such list,
+ * pipelined per page). No set of seen ids is kept.
+ */
+export async function* uniqueSessions(
+  redis: Redis,
+  keys: Keys,
+  opts: { cursor?: string; count: number; match?: string },
+): AsyncGenerator<UniquePage> {
+  for await (const page of scanSessionKeys(redis, keys, opts)) {
+    const listOnly = page.found.filter((f) => f.kind === "messages");
+    const sessions: UniquePage["sessions"] = [];
+    let dataExists: (number | null)[] = [];
+    if (listOnly.length > 0) {
+      const pipe = redis.pipeline();
+      for (const f of listOnly) pipe.exists(keys.sessionData(f.id));
+      dataExists = ((await pipe.exec()) ?? []).map(([err, n]) => (err ? null : (n as number)));
+    }
+    let j = 0;
+    for (const f of page.found) {
+      if (f.kind === "data") {
+        sessions.push(f);
+      } else if (dataExists[j++] === 0) {
+        sessions.push(f);
+      }
+    }
+    yield { sessions, skipped: page.skipped, cursor: page.cursor };
+  }
+}

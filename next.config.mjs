@@ -1,0 +1,11 @@
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  // The legacy alias POST /chat/api/broadcast/ must answer itself: scripts do not follow a 308 on POST.
+  skipTrailingSlashRedirect: true,
+  // Native and server-only packages stay out of the bundle; they are loaded from node_modules at run time.
+  serverExternalPackages: ["ioredis", "pino", "@node-rs/argon2", "prom-client", "@socket.io/redis-emitter"],
+  poweredByHeader: false,
+  reactStrictMode: true,
+};
+
+export default nextConfig;
