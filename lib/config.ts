@@ -26,7 +26,11 @@ export const ConfigSchema = z.object({
     .refine((p) => !p.startsWith("herald:"), "must not overlap Herald's own keys")
     .default("session:"),
   /** Suffix of a session's message list. Must start with ':'. */
-  HERALD_MESSAGES_SUFFIX: z.string().min(2).regex(/^:[^:]+$/, "must be ':' followed by a name without ':'").default(":messages"),
+  HERALD_MESSAGES_SUFFIX: z
+    .string()
+    .min(2)
+    .regex(/^:[^:]+$/, "must be ':' followed by a name without ':'")
+    .default(":messages"),
   /** TTL set on message lists Herald writes to; 0 leaves lists without expiry. */
   HERALD_MESSAGE_TTL_SECONDS: z.coerce.number().int().min(0).max(31_536_000).default(604_800),
   /** TTL of the session data key created for a new chat-page visitor. */

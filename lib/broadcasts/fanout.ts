@@ -8,7 +8,14 @@ import type { BroadcastRequest, BroadcastSummary, Target } from "../schemas/broa
 import type { StoredMessage } from "../schemas/message";
 import { scanSessionKeys, uniqueSessions } from "../sessions/discover";
 import { onlinePage } from "../sessions/presence";
-import { createBroadcastRecord, getBroadcast, type StoredBroadcast, toPublic, toSummary, updateBroadcast } from "./store";
+import {
+  createBroadcastRecord,
+  getBroadcast,
+  type StoredBroadcast,
+  toPublic,
+  toSummary,
+  updateBroadcast,
+} from "./store";
 
 /** A session to write to, and how it was found (the fan-out script's dedupe needs it). */
 interface TargetEntry {
@@ -67,7 +74,11 @@ export async function sendBroadcast(
   const id = req.id ?? randomUUID();
   let record = await getBroadcast(redis, keys, id);
   if (record) {
-    if (record.message !== req.message || (record.title ?? "") !== (req.title ?? "") || record.level !== req.level) {
+    if (
+      record.message !== req.message ||
+      (record.title ?? "") !== (req.title ?? "") ||
+      record.level !== req.level
+    ) {
       throw new HeraldError("conflict", `broadcast ${id} exists with another message`);
     }
   } else {
@@ -105,13 +116,21 @@ export async function sendBroadcast(
 }
 
 /** Continue an interrupted broadcast from its last saved point. */
-export async function resumeBroadcast(deps: Deps, id: string, opts: FanOutOptions = {}): Promise<BroadcastSummary> {
+export async function resumeBroadcast(
+  deps: Deps,
+  id: string,
+  opts: FanOutOptions = {},
+): Promise<BroadcastSummary> {
   const record = await getBroadcast(deps.redis, deps.keys, id);
   if (!record) throw new HeraldError("not_found", `no broadcast ${id}`);
   return runFanOut(deps, record, opts);
 }
 
-async function runFanOut(deps: Deps, record: StoredBroadcast, opts: FanOutOptions): Promise<BroadcastSummary> {
+async function runFanOut(
+  deps: Deps,
+  record: StoredBroadcast,
+  opts: FanOutOptions,
+): Promise<BroadcastSummary> {
   const { redis, keys, config, log } = deps;
   const id = record.id;
   const lockKey = keys.broadcastLock(id);
@@ -124,7 +143,13 @@ async function runFanOut(deps: Deps, record: StoredBroadcast, opts: FanOutOption
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   let processed = startCursor === "0" ? 0 : record.processed;
-  const counts = { targeted: record.targeted, stored: record.stored, created: record.created, duplicates: record.duplicates, failed: record.failed };
+  const counts = {
+    targeted: record.targeted,
+    stored: record.stored,
+    created: record.created,
+    duplicates: record.duplicates,
+    failed: record.failed,
+  };
   let estimatedTotal = record.estimatedTotal;
   const message = JSON.parse(record.payload) as StoredMessage;
   const batchSize = opts.batchSize ?? config.HERALD_FANOUT_BATCH;
@@ -132,11 +157,20 @@ async function runFanOut(deps: Deps, record: StoredBroadcast, opts: FanOutOption
   const debug = log.isLevelEnabled("debug");
 
   await updateBroadcast(redis, keys, id, { status: "running", startedAt, finishedAt: "" });
-  opts.emitters?.admins.to(ADMIN_ALL_ROOM).emit("broadcast:started", toSummary({ ...toPublic(record), status: "running" }));
+  opts.emitters?.admins
+    .to(ADMIN_ALL_ROOM)
+    .emit("broadcast:started", toSummary({ ...toPublic(record), status: "running" }));
 
   const progress = (status: BroadcastProgress["status"]): BroadcastProgress => {
     const secs = (performance.now() - t0) / 1000;
-    return { id, status, processed, estimatedTotal: Math.max(estimatedTotal, processed), ...counts, rate: secs > 0 ? Math.round(processed / secs) : 0 };
+    return {
+      id,
+      status,
+      processed,
+      estimatedTotal: Math.max(estimatedTotal, processed),
+      ...counts,
+      rate: secs > 0 ? Math.round(processed / secs) : 0,
+    };
   };
   let lastProgress = 0;
   const reportProgress = (force = false) => {
@@ -158,7 +192,13 @@ async function runFanOut(deps: Deps, record: StoredBroadcast, opts: FanOutOption
           })
           .catch((err) => log.warn({ broadcastId: id, err: String(err) }, "could not estimate the target"));
 
-  const recordArgs = [keys.broadcast(id), keys.deliveries(id), keys.deliveriesByStatus(id, "stored"), keys.deliveriesByStatus(id, "duplicate"), keys.deliveriesByStatus(id, "failed")];
+  const recordArgs = [
+    keys.broadcast(id),
+    keys.deliveries(id),
+    keys.deliveriesByStatus(id, "stored"),
+    keys.deliveriesByStatus(id, "duplicate"),
+    keys.deliveriesByStatus(id, "failed"),
+  ];
 
   const processBatch = async (entries: TargetEntry[]) => {
     const keyArgs: string[] = [];
@@ -166,11 +206,23 @@ async function runFanOut(deps: Deps, record: StoredBroadcast, opts: FanOutOption
     const kinds = entries.map((e) => e.kind).join("");
     let codes: string[];
     try {
-      codes = await redis.heraldFanout(keyArgs.length, ...keyArgs, record.payload, config.HERALD_MESSAGE_TTL_SECONDS, kinds);
+      codes = await redis.heraldFanout(
+        keyArgs.length,
+        ...keyArgs,
+        record.payload,
+        config.HERALD_MESSAGE_TTL_SECONDS,
+        kinds,
+      );
     } catch (err) {
       // One retry, then the batch's sessions fail with the reason; the broadcast goes on.
       try {
-        codes = await redis.heraldFanout(keyArgs.length, ...keyArgs, record.payload, config.HERALD_MESSAGE_TTL_SECONDS, kinds);
+        codes = await redis.heraldFanout(
+          keyArgs.length,
+          ...keyArgs,
+          record.payload,
+          config.HERALD_MESSAGE_TTL_SECONDS,
+          kinds,
+        );
       } catch {
         codes = entries.map(() => `E:${err instanceof Error ? err.message.slice(0, 200) : "error"}`);
       }
@@ -197,7 +249,11 @@ async function runFanOut(deps: Deps, record: StoredBroadcast, opts: FanOutOption
       if (debug) log.debug({ broadcastId: id, sessionId: e.id, code }, "fan-out session");
     }
     if (argv.length > 1) {
-      const [, stored, created, duplicates, failed] = await redis.heraldRecordDeliveries(recordArgs.length, ...recordArgs, ...argv);
+      const [, stored, created, duplicates, failed] = await redis.heraldRecordDeliveries(
+        recordArgs.length,
+        ...recordArgs,
+        ...argv,
+      );
       counts.stored += stored ?? 0;
       counts.created += created ?? 0;
       counts.duplicates += duplicates ?? 0;
@@ -244,9 +300,16 @@ async function runFanOut(deps: Deps, record: StoredBroadcast, opts: FanOutOption
     if (firstError) throw firstError;
     await estimating;
 
-    const status = counts.failed === 0 ? "completed" : counts.stored + counts.duplicates > 0 ? "partial" : "failed";
+    const status =
+      counts.failed === 0 ? "completed" : counts.stored + counts.duplicates > 0 ? "partial" : "failed";
     const finishedAt = new Date().toISOString();
-    await updateBroadcast(redis, keys, id, { status, finishedAt, cursor: "0", processed, estimatedTotal: Math.max(estimatedTotal, processed) });
+    await updateBroadcast(redis, keys, id, {
+      status,
+      finishedAt,
+      cursor: "0",
+      processed,
+      estimatedTotal: Math.max(estimatedTotal, processed),
+    });
     const final = await getBroadcast(redis, keys, id);
     const summary = toSummary(final ? toPublic(final) : { ...toPublic(record), ...counts, status });
     reportProgress(true);
@@ -260,8 +323,13 @@ async function runFanOut(deps: Deps, record: StoredBroadcast, opts: FanOutOption
   } catch (err) {
     await Promise.allSettled(inFlight);
     await updateBroadcast(redis, keys, id, { status: "interrupted", processed }).catch(() => {});
-    log.error({ broadcastId: id, err: err instanceof Error ? err.message : String(err) }, "broadcast interrupted");
-    opts.emitters?.admins.to([ADMIN_ALL_ROOM, broadcastRoom(id)]).emit("broadcast:finished", { id, status: "interrupted", ...counts });
+    log.error(
+      { broadcastId: id, err: err instanceof Error ? err.message : String(err) },
+      "broadcast interrupted",
+    );
+    opts.emitters?.admins
+      .to([ADMIN_ALL_ROOM, broadcastRoom(id)])
+      .emit("broadcast:finished", { id, status: "interrupted", ...counts });
     throw err;
   } finally {
     clearInterval(lockTimer);
@@ -291,8 +359,14 @@ async function* targetPages(deps: Deps, target: Target, startCursor: string): As
       if (ids.length < step) return;
     }
   }
-  for await (const page of scanSessionKeys(redis, keys, { cursor: startCursor, count: config.HERALD_SCAN_COUNT })) {
-    yield { entries: page.found.map((f) => ({ id: f.id, kind: f.kind === "data" ? "d" : "m" })), cursor: page.cursor };
+  for await (const page of scanSessionKeys(redis, keys, {
+    cursor: startCursor,
+    count: config.HERALD_SCAN_COUNT,
+  })) {
+    yield {
+      entries: page.found.map((f) => ({ id: f.id, kind: f.kind === "data" ? "d" : "m" })),
+      cursor: page.cursor,
+    };
   }
 }
 
@@ -302,6 +376,7 @@ export async function estimateTarget(deps: Deps, target: Target): Promise<number
   if (target.type === "sessions") return new Set(target.ids).size;
   if (target.type === "online") return redis.zcount(keys.presence(), `(${Date.now()}`, "+inf");
   let n = 0;
-  for await (const page of uniqueSessions(redis, keys, { count: config.HERALD_SCAN_COUNT })) n += page.sessions.length;
+  for await (const page of uniqueSessions(redis, keys, { count: config.HERALD_SCAN_COUNT }))
+    n += page.sessions.length;
   return n;
 }

@@ -14,7 +14,17 @@ import { LevelSchema } from "../schemas/message";
  * Broadcast records: one hash per broadcast (`herald:bc:{id}`) with its text, author,
  * status, counters and resume cursor, plus a sorted set of ids by creation time.
  */
-const COUNTERS = ["targeted", "stored", "created", "duplicates", "failed", "delivered", "seen", "processed", "estimatedTotal"] as const;
+const COUNTERS = [
+  "targeted",
+  "stored",
+  "created",
+  "duplicates",
+  "failed",
+  "delivered",
+  "seen",
+  "processed",
+  "estimatedTotal",
+] as const;
 
 export interface StoredBroadcast extends Broadcast {
   /** The exact message JSON stored in every session (the duplicate check's needle). */

@@ -24,14 +24,14 @@ export interface ScriptCommands {
   heraldMarkDelivery(numkeys: number, ...args: Arg[]): Promise<number>;
 }
 
-// The route-handler bundle has no stable __dirname; the project root is the working directory
-// of the server, the CLI and the tests alike.
-const scriptsDir = () => process.env.HERALD_SCRIPTS_DIR ?? path.join(process.cwd(), "lib", "redis", "scripts");
-
 let sources: Record<string, string> | undefined;
 function loadSources(): Record<string, string> {
   sources ??= Object.fromEntries(
-    Object.entries(SCRIPTS).map(([name, file]) => [name, readFileSync(path.join(scriptsDir(), file), "utf8")]),
+    Object.entries(SCRIPTS).map(([name, file]) => [
+      name, // The route-handler bundle has no stable __dirname; the project root is the working
+      // directory of the server, the CLI and the tests alike.
+      readFileSync(path.join(process.cwd(), "lib", "redis", "scripts", file), "utf8"),
+    ]),
   );
   return sources;
 }

@@ -53,7 +53,14 @@ export const LegacyBroadcastInputSchema = z.object({
 
 export const PreviewInputSchema = z.object({ target: TargetSchema.default({ type: "all" }) }).strict();
 
-export const BROADCAST_STATUSES = ["running", "completed", "partial", "failed", "interrupted", "retracted"] as const;
+export const BROADCAST_STATUSES = [
+  "running",
+  "completed",
+  "partial",
+  "failed",
+  "interrupted",
+  "retracted",
+] as const;
 export type BroadcastStatus = (typeof BROADCAST_STATUSES)[number];
 
 export const DELIVERY_STATUSES = ["stored", "duplicate", "failed", "delivered", "seen"] as const;

@@ -35,7 +35,12 @@ export async function onlinePage(
   return redis.zrangebyscore(keys.presence(), `(${now}`, "+inf", "LIMIT", offset, limit);
 }
 
-export async function areOnline(redis: Redis, keys: Keys, ids: string[], now = Date.now()): Promise<boolean[]> {
+export async function areOnline(
+  redis: Redis,
+  keys: Keys,
+  ids: string[],
+  now = Date.now(),
+): Promise<boolean[]> {
   if (ids.length === 0) return [];
   const scores = await redis.zmscore(keys.presence(), ...ids);
   return scores.map((s) => s !== null && Number(s) > now);

@@ -21,14 +21,16 @@ export async function describeSessions(deps: QueryDeps, ids: string[]): Promise<
     pipe.type(keys.sessionMessages(id));
     pipe.llen(keys.sessionMessages(id));
     pipe.pttl(keys.sessionData(id));
+    pipe.pttl(keys.sessionMessages(id));
   }
   const [replies, online] = await Promise.all([pipe.exec(), areOnline(redis, keys, ids)]);
   const r = replies ?? [];
   return ids.map((id, i) => {
-    const [, dataExists] = r[i * 4] ?? [];
-    const [, type] = r[i * 4 + 1] ?? [];
-    const [llenErr, llen] = r[i * 4 + 2] ?? [];
-    const [, pttl] = r[i * 4 + 3] ?? [];
+    const [, dataExists] = r[i * 5] ?? [];
+    const [, type] = r[i * 5 + 1] ?? [];
+    const [llenErr, llen] = r[i * 5 + 2] ?? [];
+    // The session lives as long as its data key; a list-only session as long as its list.
+    const [, pttl] = r[i * 5 + (dataExists === 1 ? 3 : 4)] ?? [];
     if (dataExists !== 1 && type === "none") return null;
     // A message key of another type counts as non-empty history that Herald cannot read.
     const messageCount = llenErr ? 0 : Number(llen ?? 0);
@@ -56,7 +58,9 @@ export async function listSessions(
   const { redis, keys } = deps;
   if (opts.filter === "online") {
     const offset = Number(opts.cursor);
-    const ids = (await onlinePage(redis, keys, offset, opts.limit)).filter((id) => !opts.q || id.includes(opts.q));
+    const ids = (await onlinePage(redis, keys, offset, opts.limit)).filter(
+      (id) => !opts.q || id.includes(opts.q),
+    );
     const infos = (await describeSessions(deps, ids)).filter((s): s is SessionInfo => s !== null);
     return { sessions: infos, nextCursor: ids.length < opts.limit ? null : String(offset + opts.limit) };
   }

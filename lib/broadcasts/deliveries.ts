@@ -1,0 +1,107 @@
+import type { Redis } from "ioredis";
+import type { Keys } from "../redis/keys";
+import type { DeliveryRecord, DeliveryStatus } from "../schemas/broadcast";
+
+const RecordFields = ["status", "created", "reason", "at", "deliveredAt", "seenAt"] as const;
+
+function decodeRecord(sessionId: string, raw: string | null): DeliveryRecord | null {
+  if (!raw) return null;
+  try {
+    const r = JSON.parse(raw) as Record<string, unknown>;
+    const out: Record<string, unknown> = { sessionId };
+    for (const f of RecordFields) if (r[f] !== undefined) out[f] = r[f];
+    return out as unknown as DeliveryRecord;
+  } catch {
+    return null;
+  }
+}
+
+export interface DeliveryPage {
+  deliveries: DeliveryRecord[];
+  nextCursor: string | null;
+}
+
+const globEscape = (s: string) => s.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+
+/**
+ * One page of a broadcast's per-session records, paginated in Redis (HSCAN over all records,
+ * or SSCAN over one status's set), so a page costs the same at 100 or 100,000 sessions.
+ * `q` filters by session id substring (MATCH).
+ */
+export async function listDeliveries(
+  redis: Redis,
+  keys: Keys,
+  broadcastId: string,
+  opts: { status?: DeliveryStatus; cursor: string; limit: number; q?: string },
+): Promise<DeliveryPage> {
+  const match = opts.q ? `*${globEscape(opts.q)}*` : "*";
+  const out: DeliveryRecord[] = [];
+  let cursor = opts.cursor;
+  // SCAN may return fewer than COUNT (or none) per call: loop until the page is full or the walk ends.
+  do {
+    if (opts.status) {
+      const [next, ids] = await redis.sscan(
+        keys.deliveriesByStatus(broadcastId, opts.status),
+        cursor,
+        "MATCH",
+        match,
+        "COUNT",
+        opts.limit,
+      );
+      cursor = next;
+      if (ids.length > 0) {
+        const raws = await redis.hmget(keys.deliveries(broadcastId), ...ids);
+        ids.forEach((id, i) => {
+          const rec = decodeRecord(id, raws[i] ?? null);
+          if (rec) out.push(rec);
+        });
+      }
+    } else {
+      const [next, flat] = await redis.hscan(
+        keys.deliveries(broadcastId),
+        cursor,
+        "MATCH",
+        match,
+        "COUNT",
+        opts.limit,
+      );
+      cursor = next;
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        const rec = decodeRecord(flat[i]!, flat[i + 1]!);
+        if (rec) out.push(rec);
+      }
+    }
+  } while (cursor !== "0" && out.length < opts.limit);
+  return { deliveries: out, nextCursor: cursor === "0" ? null : cursor };
+}
+
+/** One session's record for one broadcast. */
+export async function getDelivery(
+  redis: Redis,
+  keys: Keys,
+  broadcastId: string,
+  sessionId: string,
+): Promise<DeliveryRecord | null> {
+  return decodeRecord(sessionId, await redis.hget(keys.deliveries(broadcastId), sessionId));
+}
+
+/**
+ * Advance a session's record to delivered or seen (a client's receipt). Returns true when it
+ * changed; a receipt for a broadcast the session did not get is ignored.
+ */
+export async function markDelivery(
+  redis: Redis & { heraldMarkDelivery(n: number, ...a: (string | number)[]): Promise<number> },
+  keys: Keys,
+  broadcastId: string,
+  sessionId: string,
+  to: "delivered" | "seen",
+): Promise<boolean> {
+  const k = [
+    keys.broadcast(broadcastId),
+    keys.deliveries(broadcastId),
+    keys.deliveriesByStatus(broadcastId, "stored"),
+    keys.deliveriesByStatus(broadcastId, "delivered"),
+    keys.deliveriesByStatus(broadcastId, "seen"),
+  ];
+  return (await redis.heraldMarkDelivery(k.length, ...k, sessionId, to, new Date().toISOString())) === 1;
+}

@@ -1,0 +1,167 @@
+/**
+ * Herald's custom server: Next (pages and route handlers) and Socket.IO on one port.
+ * This file only wires: configuration, the embedded Redis, secrets and the first admin,
+ * then the HTTP server. Domain code lives in lib/.
+ */
+import { EventEmitter } from "node:events";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import next from "next";
+import { ensureFirstAdmin } from "../lib/auth/admins";
+import { ensureAuthSecret } from "../lib/auth/secret";
+import { ConfigError, getConfig, parseConfig, resetConfig } from "../lib/config";
+import { getDeps } from "../lib/context";
+import { getLogger } from "../lib/log";
+import { attachRealtime } from "../lib/realtime/server";
+import { closeRedis } from "../lib/redis/connection";
+import {
+  createVisitorSession,
+  parseCookies,
+  resolveVisitor,
+  SESSION_COOKIE,
+  sessionCookieHeader,
+  touchVisitor,
+} from "../lib/sessions/visitor";
+import { ensureEmbeddedRedis } from "./embedded-redis";
+
+const log = getLogger();
+
+async function main() {
+  // Fail fast on bad configuration, with one readable message.
+  const initial = parseConfig();
+  const dev = initial.NODE_ENV !== "production";
+
+  let stopRedis = async () => {};
+  if (initial.embeddedRedis) {
+    const embedded = await ensureEmbeddedRedis({ dataDir: initial.dataDir, log });
+    process.env.REDIS_URL = embedded.url;
+    stopRedis = embedded.stop;
+    resetConfig();
+    log.info({ url: embedded.url, owned: embedded.owned }, "embedded redis ready");
+  }
+  const config = getConfig();
+  ensureAuthSecret(config);
+  const deps = getDeps();
+
+  const firstAdmin = await ensureFirstAdmin(deps.redis, deps.keys, {
+    email: config.ADMIN_EMAIL,
+    password: config.ADMIN_PASSWORD,
+  });
+
+  // Next must not attach its own upgrade listener to our server: we route upgrades by path.
+  const nextUpgradeSink = new EventEmitter();
+  const app = next({
+    dev,
+    hostname: config.HOST,
+    port: config.PORT,
+    httpServer: nextUpgradeSink as unknown as import("node:http").Server,
+  });
+  const handle = app.getRequestHandler();
+  await app.prepare();
+  const nextUpgrade = app.getUpgradeHandler();
+
+  const server = createServer((req, res) => {
+    handleRequest(req, res).catch((err) => {
+      log.error({ err: String(err), url: req.url }, "request failed");
+      if (!res.headersSent) {
+        res.statusCode = 500;
+        res.end();
+      }
+    });
+  });
+
+  async function handleRequest(req: IncomingMessage, res: ServerResponse) {
+    const url = req.url ?? "/";
+    // Legacy scripts POST to /chat/api/broadcast/ and do not follow redirects on POST.
+    if (url === "/chat/api/broadcast/" || url.startsWith("/chat/api/broadcast/?")) {
+      req.url = url.replace("/chat/api/broadcast/", "/chat/api/broadcast");
+    }
+    if (req.method === "GET" && (url === "/" || url.startsWith("/?"))) await issueVisitorCookie(req, res);
+    await handle(req, res);
+  }
+
+  /** The chat page's first visit creates the session (data key only, like the legacy app). */
+  async function issueVisitorCookie(req: IncomingMessage, res: ServerResponse) {
+    const cookies = parseCookies(req.headers.cookie);
+    const existing = await resolveVisitor(deps.redis, deps.keys, cookies[SESSION_COOKIE]);
+    const secure = req.headers["x-forwarded-proto"] === "https";
+    if (existing) {
+      await touchVisitor(deps.redis, deps.keys, existing, config.HERALD_SESSION_TTL_SECONDS);
+      return;
+    }
+    const id = await createVisitorSession(
+      deps.redis,
+      deps.keys,
+      config.HERALD_SESSION_TTL_SECONDS,
+      req.headers["user-agent"],
+    );
+    res.setHeader("Set-Cookie", sessionCookieHeader(id, config.HERALD_SESSION_TTL_SECONDS, secure));
+    // Let the page render for the new session in this same request.
+    const rest = (req.headers.cookie ?? "")
+      .split(";")
+      .filter((c) => c.trim() && !c.trim().startsWith(`${SESSION_COOKIE}=`));
+    req.headers.cookie = [...rest, `${SESSION_COOKIE}=${id}`].join("; ");
+  }
+
+  const realtime = attachRealtime(server, deps);
+  server.on("upgrade", (req, socket, head) => {
+    // Socket.IO's own listener takes /socket.io/; everything else (Next's HMR) goes to Next.
+    if ((req.url ?? "").startsWith("/socket.io/")) return;
+    nextUpgrade(req, socket, head);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.PORT, config.HOST, () => resolve());
+  });
+  const addr = server.address();
+  const port = typeof addr === "object" && addr ? addr.port : config.PORT;
+  const shownHost = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST;
+  const baseUrl = `http://${shownHost}:${port}`;
+  log.info({ url: baseUrl, dev, redis: initial.embeddedRedis ? "embedded" : "external" }, "herald ready");
+  printBanner(baseUrl, firstAdmin);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "shutting down");
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    await realtime.close().catch(() => {});
+    server.closeAllConnections?.();
+    await app.close?.().catch?.(() => {});
+    await closeRedis();
+    await stopRedis();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+function printBanner(url: string, admin: { email: string; password?: string; created: boolean }) {
+  const lines = [
+    "",
+    `  Herald is running at ${url}`,
+    `    chat page      ${url}/`,
+    `    admin console  ${url}/admin`,
+  ];
+  if (admin.created && admin.password) {
+    lines.push(
+      "",
+      "  First admin created (shown once, keep it safe):",
+      `    email     ${admin.email}`,
+      `    password  ${admin.password}`,
+    );
+  }
+  lines.push("", "  API token for scripts:  npm run -s herald -- token create <name>", "");
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`herald: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
