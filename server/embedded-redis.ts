@@ -101,7 +101,8 @@ export async function spawnRedisServer(opts: {
     tail.push(line);
     if (tail.length > 20) tail.shift();
     // Redis logs even its start-up banner at warning level ('#'): only real trouble is a warning here.
-    if (/\b(error|fatal|failed|can't|cannot|unable)\b/i.test(line)) opts.log?.warn({ redis: line }, "redis-server");
+    if (/\b(error|fatal|failed|can't|cannot|unable)\b/i.test(line))
+      opts.log?.warn({ redis: line }, "redis-server");
     else opts.log?.debug({ redis: line }, "redis-server");
   };
   forEachLine(child, onLine);
