@@ -1,0 +1,72 @@
+import type { Command } from "commander";
+import { z } from "zod";
+import {
+  AdminEmailSchema,
+  AdminPasswordSchema,
+  createAdmin,
+  generatePassword,
+  listAdmins,
+} from "../../lib/auth/admins";
+import { HeraldError } from "../../lib/errors";
+import { CliError, note, out, printJson, printTable, usageErrorFromZod, withRuntime } from "./runtime";
+
+const AdminArgsSchema = z.object({ email: AdminEmailSchema, password: AdminPasswordSchema.optional() });
+
+export function registerAdmin(program: Command): void {
+  const admin = program.command("admin").description("admins of the web console");
+
+  admin
+    .command("create")
+    .description(
+      "create an admin (argon2id hash); without --password a strong one is generated and printed once",
+    )
+    .argument("<email>", "the admin's email (sign-in name)")
+    .option("--password <password>", "the password (≥ 8 characters); beware, it lands in your shell history")
+    .option("--force", "reset the password of an existing admin")
+    .option("--json", "print JSON")
+    .action(async (email: string, opts: { password?: string; force?: boolean; json?: boolean }) => {
+      const parsed = AdminArgsSchema.safeParse({ email, password: opts.password });
+      if (!parsed.success)
+        throw usageErrorFromZod(parsed.error, { email: "<email>", password: "--password" });
+      const generated = parsed.data.password === undefined;
+      const password = parsed.data.password ?? generatePassword();
+      await withRuntime(async ({ deps }) => {
+        let info: Awaited<ReturnType<typeof createAdmin>>;
+        try {
+          info = await createAdmin(deps.redis, deps.keys, parsed.data.email, password, {
+            overwrite: opts.force,
+          });
+        } catch (err) {
+          if (err instanceof HeraldError && err.code === "conflict") {
+            throw new CliError(`an admin ${parsed.data.email} exists; use --force to reset its password`);
+          }
+          throw err;
+        }
+        if (opts.json) {
+          printJson(generated ? { ...info, password } : info);
+          return;
+        }
+        out(`Admin ${opts.force ? "saved" : "created"}: ${info.email}`);
+        if (generated) {
+          out(`Password: ${password}`);
+          note("This password is shown only once: store it now.");
+        }
+      });
+    });
+
+  admin
+    .command("list")
+    .description("list admins")
+    .option("--json", "print JSON")
+    .action(async (opts: { json?: boolean }) => {
+      await withRuntime(async ({ deps }) => {
+        const admins = await listAdmins(deps.redis, deps.keys);
+        if (opts.json) return printJson({ admins });
+        if (admins.length === 0) return note("no admins (the server creates the first one at start)");
+        printTable(
+          ["EMAIL", "CREATED"],
+          admins.map((a) => [a.email, a.createdAt]),
+        );
+      });
+    });
+}
