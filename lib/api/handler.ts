@@ -6,12 +6,15 @@ import { type ErrorIssue, HeraldError } from "../errors";
 import { getLogger } from "../log";
 import { isRedisUnavailable } from "../redis/connection";
 import { MAX_BODY_BYTES } from "../schemas/api";
+import { resolveVisitor, SESSION_COOKIE } from "../sessions/visitor";
 
 /**
  * The one wrapper every route handler goes through: authenticates, reads and validates
  * the body and query with zod, and maps errors to the contract's JSON error shape.
  */
-type Auth = "public" | "admin-or-token";
+type Auth = "public" | "admin-or-token" | "visitor";
+
+const SAFE_METHODS = ["GET", "HEAD", "OPTIONS"];
 
 interface RouteOptions<B extends ZodType | undefined, Q extends ZodType | undefined> {
   auth: Auth;
@@ -23,6 +26,8 @@ export interface RouteContext<B, Q> {
   req: NextRequest;
   deps: Deps;
   principal: Principal | null;
+  /** The end user's session id (auth "visitor"): taken from the httpOnly cookie only, never from input. */
+  visitor: string | null;
   body: B;
   query: Q;
   params: Record<string, string>;
@@ -41,11 +46,17 @@ export function route<B extends ZodType | undefined = undefined, Q extends ZodTy
     try {
       const deps = getDeps();
       let principal: Principal | null = null;
+      let visitor: string | null = null;
       if (opts.auth === "admin-or-token") {
         principal = await authenticate(deps, req.headers);
-        if (principal.kind === "admin" && !["GET", "HEAD", "OPTIONS"].includes(req.method)) {
+        if (principal.kind === "admin" && !SAFE_METHODS.includes(req.method)) {
           assertSameOrigin(req.headers, req.url);
         }
+      } else if (opts.auth === "visitor") {
+        // The chat page's cookie rides along on any request the browser makes: changes must come from our origin.
+        if (!SAFE_METHODS.includes(req.method)) assertSameOrigin(req.headers, req.url);
+        visitor = await resolveVisitor(deps.redis, deps.keys, req.cookies.get(SESSION_COOKIE)?.value);
+        if (!visitor) throw new HeraldError("unauthorized", "no chat session: open the chat page first");
       }
       const rawParams = (await segment?.params) ?? {};
       const params = Object.fromEntries(
@@ -59,6 +70,7 @@ export function route<B extends ZodType | undefined = undefined, Q extends ZodTy
         req,
         deps,
         principal,
+        visitor,
         body: body as Infer<B>,
         query: query as Infer<Q>,
         params,

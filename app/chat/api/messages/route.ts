@@ -1,0 +1,38 @@
+// GET  /chat/api/messages — the visitor's own history, oldest first (unknown legacy entries raw)
+// POST /chat/api/messages — append the visitor's message to their session's list
+// The session comes only from the httpOnly cookie (route auth "visitor"), never from the body or query.
+import { route } from "@/lib/api/handler";
+import { getEmitters } from "@/lib/realtime/emitter";
+import { sessionRoom } from "@/lib/redis/keys";
+import { UserMessageInputSchema } from "@/lib/schemas/message";
+import { appendUserMessage, limitUserMessages, readHistory } from "@/lib/sessions/history";
+import { touchVisitor } from "@/lib/sessions/visitor";
+
+export const dynamic = "force-dynamic";
+
+const NO_STORE = { "cache-control": "no-store" };
+
+export const GET = route({ auth: "visitor" }, async ({ deps, visitor }) => {
+  const messages = await readHistory(deps.redis, deps.keys, visitor!);
+  return Response.json({ messages }, { headers: NO_STORE });
+});
+
+export const POST = route(
+  { auth: "visitor", body: UserMessageInputSchema },
+  async ({ deps, visitor, body }) => {
+    const { redis, keys, config } = deps;
+    const sessionId = visitor!;
+    await limitUserMessages(redis, keys, sessionId);
+    const message = await appendUserMessage(
+      redis,
+      keys,
+      sessionId,
+      body.message,
+      config.HERALD_MESSAGE_TTL_SECONDS,
+    );
+    await touchVisitor(redis, keys, sessionId, config.HERALD_SESSION_TTL_SECONDS);
+    // The session's other tabs show it at once; the sending tab dedupes it by id.
+    getEmitters().users.to(sessionRoom(sessionId)).emit("message", message);
+    return Response.json({ message }, { status: 201, headers: NO_STORE });
+  },
+);
