@@ -1,14 +1,15 @@
-import type { Server as HttpServer } from "node:http";
+import type { Server as HttpServer, IncomingMessage } from "node:http";
 import { createAdapter } from "@socket.io/redis-adapter";
 import { type Namespace, Server } from "socket.io";
 import { adminFromCookieHeader } from "../auth/admin-session";
+import { assertSameOrigin } from "../auth/principal";
 import { markDelivery } from "../broadcasts/deliveries";
 import type { Deps } from "../context";
 import { createRedis } from "../redis/connection";
 import { broadcastRoom, sessionRoom } from "../redis/keys";
 import { BroadcastIdSchema } from "../schemas/broadcast";
 import { markOffline, markOnline, PRESENCE_REFRESH_MS, prunePresence } from "../sessions/presence";
-import { parseCookies, resolveVisitor, SESSION_COOKIE } from "../sessions/visitor";
+import { parseCookies, resolveVisitor, SESSION_COOKIE, touchVisitor } from "../sessions/visitor";
 import {
   type Ack,
   ADMIN_ALL_ROOM,
@@ -30,6 +31,42 @@ interface AdminData {
 
 export type HeraldIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, UserData>;
 
+/** Receipts one socket may send: a burst covers a page load acknowledging a long history. */
+const RECEIPT_BURST = 1200;
+const RECEIPTS_PER_SECOND = 100;
+
+/**
+ * Browsers attach the cookie to a cross-site WebSocket handshake too (no CORS there), so a
+ * handshake naming a foreign Origin is refused. Non-browser clients send no Origin; for them
+ * the cookie alone decides, as for any HTTP client.
+ */
+export function allowedOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return true;
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+  try {
+    assertSameOrigin(headers, `http://${req.headers.host ?? "localhost"}/`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A token bucket per socket, so a misbehaving client cannot turn receipts into a Redis flood. */
+function receiptBucket() {
+  let tokens = RECEIPT_BURST;
+  let last = Date.now();
+  return () => {
+    const now = Date.now();
+    tokens = Math.min(RECEIPT_BURST, tokens + ((now - last) / 1000) * RECEIPTS_PER_SECOND);
+    last = now;
+    if (tokens < 1) return false;
+    tokens -= 1;
+    return true;
+  };
+}
+
 /**
  * Socket.IO beside Next on one HTTP server. End users authenticate with the chat page's
  * session cookie and join their own session room (nothing a client sends can change it);
@@ -37,7 +74,7 @@ export type HeraldIo = Server<ClientToServerEvents, ServerToClientEvents, Record
  * process's emit (route handler, CLI, another instance) reach every client.
  */
 export function attachRealtime(httpServer: HttpServer, deps: Deps) {
-  const { redis, keys, log } = deps;
+  const { redis, keys, log, config } = deps;
   const pub = createRedis("io-pub");
   const sub = createRedis("io-sub");
   const io: HeraldIo = new Server(httpServer, {
@@ -45,8 +82,14 @@ export function attachRealtime(httpServer: HttpServer, deps: Deps) {
     // Next's dev server owns other upgrade paths (HMR): never destroy them.
     destroyUpgrade: false,
     adapter: createAdapter(pub, sub),
+    // Catch-up is the client's: it refetches its history on every (re)connect and merges by id,
+    // which also covers a server restart (in-memory recovery would not).
     connectionStateRecovery: undefined,
     cors: undefined,
+    allowRequest: (req, done) => {
+      const ok = allowedOrigin(req);
+      done(ok ? null : "origin not allowed", ok);
+    },
   });
 
   io.use(async (socket, next) => {
@@ -71,14 +114,20 @@ export function attachRealtime(httpServer: HttpServer, deps: Deps) {
 
   io.on("connection", (socket) => {
     const { sessionId } = socket.data;
+    // The only room an end-user socket ever joins; nothing it sends can name another.
     socket.join(sessionRoom(sessionId));
     markOnline(redis, keys, [sessionId]).catch(() => {});
+    touchVisitor(redis, keys, sessionId, config.HERALD_SESSION_TTL_SECONDS).catch(() => {});
 
+    const takeReceipt = receiptBucket();
+    // A receipt names a message id only; the session is the socket's own, so a client can
+    // advance no record but its own (and one for a broadcast it never got is ignored).
     const receipt = (to: "delivered" | "seen") => async (payload: unknown, cb?: Ack) => {
+      const ack: Ack = typeof cb === "function" ? cb : () => {};
       const parsed = ReceiptSchema.safeParse(payload);
-      const ack = typeof cb === "function" ? cb : () => {};
       if (!parsed.success || !BroadcastIdSchema.safeParse(parsed.data.id).success)
         return ack({ error: "invalid receipt" });
+      if (!takeReceipt()) return ack({ error: "rate limited" });
       try {
         const changed = await markDelivery(redis, keys, parsed.data.id, sessionId, to);
         if (changed) {
