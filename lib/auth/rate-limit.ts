@@ -1,0 +1,74 @@
+import { createHash } from "node:crypto";
+import type { Redis } from "ioredis";
+import type { Keys } from "../redis/keys";
+
+/**
+ * Failed admin sign-ins, counted in Redis per email and per client address over a fixed
+ * window. Only failures count; once either counter reaches its limit every attempt for that
+ * email or from that address is refused (without checking the password) until the window ends.
+ */
+export const SIGN_IN_WINDOW_SECONDS = 15 * 60;
+/** Per email: a handful of typos, not a guessing run. */
+export const MAX_FAILURES_PER_EMAIL = 5;
+/** Per address: several admins may share an office's address. */
+export const MAX_FAILURES_PER_ADDRESS = 20;
+
+export interface SignInSubject {
+  /** The email as typed (normalized here); any string, it is hashed into the key. */
+  email: string;
+  /** The client's address, or "unknown". */
+  address: string;
+}
+
+// Hashed: the subject comes from the request, so it must not shape or bloat key names.
+const digest = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 32);
+
+function subjectKeys(keys: Keys, s: SignInSubject): [string, string] {
+  return [
+    keys.rateLimit("signin-email", digest(s.email.trim().toLowerCase())),
+    keys.rateLimit("signin-addr", digest(s.address)),
+  ];
+}
+
+/** True when this email or address has used up its failures for the current window. */
+export async function isSignInBlocked(redis: Redis, keys: Keys, s: SignInSubject): Promise<boolean> {
+  const [emailKey, addrKey] = subjectKeys(keys, s);
+  const [byEmail, byAddr] = await redis.mget(emailKey, addrKey);
+  return Number(byEmail ?? 0) >= MAX_FAILURES_PER_EMAIL || Number(byAddr ?? 0) >= MAX_FAILURES_PER_ADDRESS;
+}
+
+/** Count one failed sign-in against both the email and the address (the window starts at the first). */
+export async function recordSignInFailure(redis: Redis, keys: Keys, s: SignInSubject): Promise<void> {
+  const [emailKey, addrKey] = subjectKeys(keys, s);
+  await redis
+    .multi()
+    .incr(emailKey)
+    .expire(emailKey, SIGN_IN_WINDOW_SECONDS, "NX")
+    .incr(addrKey)
+    .expire(addrKey, SIGN_IN_WINDOW_SECONDS, "NX")
+    .exec();
+}
+
+/** A successful sign-in forgives the email's earlier typos (the address keeps its count). */
+export async function clearSignInFailures(redis: Redis, keys: Keys, s: SignInSubject): Promise<void> {
+  const [emailKey] = subjectKeys(keys, s);
+  await redis.del(emailKey);
+}
+
+/**
+ * The client's address from request headers. Next sets `x-forwarded-for` to the socket's
+ * address only when the request has none; a proxy in front appends the address it saw, so
+ * the last entry is the most trustworthy one available to a route handler.
+ */
+export function clientAddress(headers: Record<string, string | string[] | undefined>): string {
+  const pick = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(",") : v);
+  const own = pick(headers["x-herald-client-address"]);
+  if (own?.trim()) return own.trim().slice(0, 100);
+  const xff = pick(headers["x-forwarded-for"]);
+  const last = xff
+    ?.split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .pop();
+  return last ? last.slice(0, 100) : "unknown";
+}
