@@ -1,0 +1,100 @@
+import type { HistoryEntry, Level, StoredMessage } from "@/lib/schemas/message";
+
+/**
+ * The chat page's timeline: the last history fetch (authoritative, in list order) merged with
+ * what arrived since over the socket or as answers to our own sends, and the messages still
+ * being sent. Everything is keyed by message id, so a message that arrives twice (live and
+ * again in a refetch, or in two tabs) shows once.
+ */
+export interface HistorySnapshot {
+  entries: HistoryEntry[];
+  /** When the fetch that produced `entries` started (client clock, ms); 0 for server-rendered data. */
+  requestedAt: number;
+}
+
+export interface LiveMessage {
+  message: StoredMessage;
+  /** When this tab got it (client clock, ms). */
+  receivedAt: number;
+}
+
+export interface PendingMessage {
+  clientId: string;
+  text: string;
+  createdAt: string;
+  state: "sending" | "failed";
+  error?: string;
+}
+
+export type TimelineItem =
+  | { kind: "broadcast"; key: string; message: StoredMessage; level: Level }
+  | { kind: "user"; key: string; message: StoredMessage }
+  | { kind: "pending"; key: string; pending: PendingMessage }
+  | { kind: "raw"; key: string; raw: string };
+
+export function buildTimeline(
+  snapshot: HistorySnapshot,
+  live: ReadonlyMap<string, LiveMessage>,
+  pending: readonly PendingMessage[],
+): TimelineItem[] {
+  const out: TimelineItem[] = [];
+  const ids = new Set<string>();
+  const rawSeen = new Map<string, number>();
+  for (const entry of snapshot.entries) {
+    if (entry.kind === "raw") {
+      // Legacy entries have no id: key them by content and occurrence, which stays stable as the list grows.
+      const h = hash(entry.raw);
+      const n = (rawSeen.get(h) ?? 0) + 1;
+      rawSeen.set(h, n);
+      out.push({ kind: "raw", key: `raw:${h}:${n}`, raw: entry.raw });
+      continue;
+    }
+    if (ids.has(entry.message.id)) continue;
+    ids.add(entry.message.id);
+    out.push(toItem(entry.message));
+  }
+  // Live messages the fetch has not seen yet. One that arrived before the fetch started and is
+  // missing from it was removed from the list since (trimmed or retracted): drop it.
+  const extra = [...live.values()]
+    .filter((l) => !ids.has(l.message.id) && l.receivedAt >= snapshot.requestedAt)
+    .sort((a, b) => a.receivedAt - b.receivedAt);
+  for (const l of extra) {
+    ids.add(l.message.id);
+    out.push(toItem(l.message));
+  }
+  for (const p of pending) out.push({ kind: "pending", key: `pending:${p.clientId}`, pending: p });
+  return out;
+}
+
+function toItem(message: StoredMessage): TimelineItem {
+  if (message.type === "broadcast") {
+    return { kind: "broadcast", key: message.id, message, level: message.level ?? "info" };
+  }
+  return { kind: "user", key: message.id, message };
+}
+
+/** Live entries a fetch has made redundant (already in it, or older than it): safe to forget. */
+export function pruneLive(
+  live: ReadonlyMap<string, LiveMessage>,
+  snapshot: HistorySnapshot,
+): Map<string, LiveMessage> | null {
+  const ids = new Set<string>();
+  for (const e of snapshot.entries) if (e.kind === "message") ids.add(e.message.id);
+  let changed = false;
+  const next = new Map<string, LiveMessage>();
+  for (const [id, l] of live) {
+    if (ids.has(id) || l.receivedAt < snapshot.requestedAt) changed = true;
+    else next.set(id, l);
+  }
+  return changed ? next : null;
+}
+
+/** The id a receipt names: a broadcast's id (every session's copy shares it). */
+export const receiptId = (m: StoredMessage) => m.broadcastId ?? m.id;
+
+/** djb2, hex: short stable keys for legacy entries (not security relevant). */
+function hash(s: string): string {
+  let h = 5381;
+  for (let i = 0; i < s.length; i++) h = ((h << 5) + h + s.charCodeAt(i)) | 0;
+  return (h >>> 0).toString(16);
+}
