@@ -93,7 +93,9 @@ const SAMPLE_SIZE = 20;
 export async function previewTarget(deps: QueryDeps, target: Target): Promise<PreviewResult> {
   const { redis, keys } = deps;
   if (target.type === "sessions") {
-    const infos = (await describeSessions(deps, target.ids)).filter((s): s is SessionInfo => s !== null);
+    // A repeated id is one session, as the fan-out counts it.
+    const ids = [...new Set(target.ids)];
+    const infos = (await describeSessions(deps, ids)).filter((s): s is SessionInfo => s !== null);
     return {
       total: infos.length,
       empty: infos.filter((s) => s.empty).length,
