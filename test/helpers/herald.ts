@@ -1,0 +1,142 @@
+import pino from "pino";
+import { createToken } from "../../lib/auth/tokens";
+import { parseConfig } from "../../lib/config";
+import type { Deps } from "../../lib/context";
+import type { HeraldRedis } from "../../lib/redis/connection";
+import { createKeys, type Keys } from "../../lib/redis/keys";
+
+/** The default key layout, as the server and the CLI use it when no HERALD_* variable is set. */
+export const defaultKeys: Keys = createKeys({ sessionPrefix: "session:", messagesSuffix: ":messages" });
+
+/** Deps for calling lib/ directly against a test Redis; `env` overrides config (e.g. HERALD_SCAN_COUNT). */
+export function testDeps(redis: HeraldRedis, url: string, env: Record<string, string> = {}): Deps {
+  const config = parseConfig({ REDIS_URL: url, NODE_ENV: "test", LOG_LEVEL: "silent", ...env });
+  return { redis, keys: defaultKeys, config, log: pino({ level: "silent" }) };
+}
+
+/** An API token stored the way `herald token create` stores it. */
+export function createApiToken(redis: HeraldRedis, name = `test-${process.pid}`): Promise<string> {
+  return createToken(redis, defaultKeys, name);
+}
+
+/** Every element of a session's message list, raw. */
+export function rawMessages(redis: HeraldRedis, id: string): Promise<string[]> {
+  return redis.lrange(defaultKeys.sessionMessages(id), 0, -1);
+}
+
+/** How many elements of a session's list belong to the given broadcast. */
+export async function copiesOf(redis: HeraldRedis, sessionId: string, broadcastId: string): Promise<number> {
+  const raws = await rawMessages(redis, sessionId);
+  return raws.filter((r) => {
+    try {
+      return (JSON.parse(r) as { broadcastId?: string }).broadcastId === broadcastId;
+    } catch {
+      return false;
+    }
+  }).length;
+}
+
+export interface KeySnapshot {
+  dbsize: number;
+  /** hex(key name) -> "type|ttl?|hex(DUMP)" */
+  keys: Map<string, string>;
+}
+
+/**
+ * Every key with its type, whether it expires, and its serialized value (DUMP), walked with
+ * SCAN as bytes: two snapshots are equal only when nothing was written in between.
+ */
+export async function snapshotKeys(redis: HeraldRedis): Promise<KeySnapshot> {
+  const keys = new Map<string, string>();
+  let cursor = "0";
+  do {
+    const [next, found] = await redis.scanBuffer(cursor, "COUNT", 1000);
+    cursor = next.toString();
+    if (found.length === 0) continue;
+    const pipe = redis.pipeline();
+    for (const k of found) {
+      pipe.type(k);
+      pipe.pttl(k);
+      pipe.dumpBuffer(k);
+    }
+    const replies = (await pipe.exec()) ?? [];
+    found.forEach((k, i) => {
+      const type = replies[i * 3]?.[1] as string;
+      const pttl = Number(replies[i * 3 + 1]?.[1]);
+      const dump = replies[i * 3 + 2]?.[1] as Buffer | null;
+      keys.set(k.toString("hex"), `${type}|${pttl >= 0 ? "ttl" : pttl}|${dump?.toString("hex") ?? "none"}`);
+    });
+  } while (cursor !== "0");
+  return { dbsize: await redis.dbsize(), keys };
+}
+
+/** Key names (decoded as latin1 so any byte survives) of a snapshot, sorted. */
+export function keyNames(s: KeySnapshot): string[] {
+  return [...s.keys.keys()].map((hex) => Buffer.from(hex, "hex").toString("latin1")).sort();
+}
+
+/** Names of keys that appeared, vanished or changed between two snapshots. */
+export function diffSnapshots(
+  a: KeySnapshot,
+  b: KeySnapshot,
+): { added: string[]; removed: string[]; changed: string[] } {
+  const name = (hex: string) => Buffer.from(hex, "hex").toString("latin1");
+  const added = [...b.keys.keys()].filter((k) => !a.keys.has(k)).map(name);
+  const removed = [...a.keys.keys()].filter((k) => !b.keys.has(k)).map(name);
+  const changed = [...a.keys.keys()]
+    .filter((k) => b.keys.has(k) && a.keys.get(k) !== b.keys.get(k))
+    .map(name);
+  return { added, removed, changed };
+}
+
+/** A small JSON client for the test server: bearer token, JSON content type, no redirects followed. */
+export function apiClient(baseUrl: string, token: string) {
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      redirect: "manual",
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    // biome-ignore lint/suspicious/noExplicitAny: test assertions reach into arbitrary JSON shapes
+    return { status: res.status, headers: res.headers, text, json: json as any };
+  };
+  return {
+    get: (path: string, headers?: Record<string, string>) => call("GET", path, undefined, headers),
+    post: (path: string, body: unknown, headers?: Record<string, string>) =>
+      call("POST", path, body, headers),
+  };
+}
+
+/** Seed one session shaped like the chat app's: data key only, list only, or both. */
+export async function seedSession(
+  redis: HeraldRedis,
+  id: string,
+  shape: "data" | "list" | "both",
+  opts: { userMessages?: string[] } = {},
+): Promise<void> {
+  if (shape !== "list")
+    await redis.set(defaultKeys.sessionData(id), JSON.stringify({ createdAt: "2026-01-01" }));
+  if (shape !== "data") {
+    const msgs = opts.userMessages ?? [
+      JSON.stringify({
+        id: `u-${id}`,
+        type: "user",
+        message: "hello",
+        createdAt: "2026-01-01T00:00:00.000Z",
+      }),
+    ];
+    await redis.rpush(defaultKeys.sessionMessages(id), ...msgs);
+  }
+}

@@ -1,0 +1,509 @@
+// Fan-out (lib level) against a real redis-server: one copy per session whatever is retried,
+// resumed or sent twice; wrong types fail one session only; odd keys are never written.
+import { spawn } from "node:child_process";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { getBroadcast, listDeliveries, resumeBroadcast, sendBroadcast } from "../../lib/broadcasts";
+import type { Deps } from "../../lib/context";
+import { HeraldError } from "../../lib/errors";
+import { createRedis } from "../../lib/redis/connection";
+import {
+  BroadcastInputSchema,
+  type BroadcastRequest,
+  type DeliveryRecord,
+} from "../../lib/schemas/broadcast";
+import {
+  copiesOf,
+  diffSnapshots,
+  keyNames,
+  defaultKeys as keys,
+  rawMessages,
+  seedSession,
+  snapshotKeys,
+  testDeps,
+} from "../helpers/herald";
+import { monitorCommands, startTestRedis, type TestRedis } from "../helpers/redis";
+import { PROJECT_ROOT, runCli } from "../helpers/server";
+
+const TTL = 3600;
+let t: TestRedis;
+let deps: Deps;
+
+beforeAll(async () => {
+  t = await startTestRedis();
+  deps = testDeps(t.redis, t.url, { HERALD_MESSAGE_TTL_SECONDS: String(TTL) });
+});
+afterAll(async () => {
+  await t?.stop();
+});
+beforeEach(async () => {
+  await t.redis.flushall();
+});
+
+const request = (over: Record<string, unknown> = {}): BroadcastRequest =>
+  BroadcastInputSchema.parse({ message: "System maintenance in 5 minutes", ...over });
+
+const send = (req: BroadcastRequest, opts: Parameters<typeof sendBroadcast>[3] = {}, d: Deps = deps) =>
+  sendBroadcast(d, req, "test", { estimate: false, ...opts });
+
+async function allDeliveries(id: string): Promise<Map<string, DeliveryRecord>> {
+  const out = new Map<string, DeliveryRecord>();
+  let cursor = "0";
+  do {
+    const page = await listDeliveries(t.redis, keys, id, { cursor, limit: 1000 });
+    for (const d of page.deliveries) out.set(d.sessionId, d);
+    cursor = page.nextCursor ?? "0";
+  } while (cursor !== "0");
+  return out;
+}
+
+describe("fan-out to each shape of session", () => {
+  it("stores exactly one copy in sessions with only data, only a list, and both", async () => {
+    await seedSession(t.redis, "data-only", "data");
+    await seedSession(t.redis, "list-only", "list");
+    await seedSession(t.redis, "both", "both");
+
+    const summary = await send(request({ title: "Maintenance Alert", level: "warning" }));
+    expect(summary).toEqual({
+      id: summary.id,
+      status: "completed",
+      targeted: 3,
+      stored: 3,
+      created: 1,
+      duplicates: 0,
+      failed: 0,
+    });
+    for (const id of ["data-only", "list-only", "both"])
+      expect(await copiesOf(t.redis, id, summary.id)).toBe(1);
+
+    // The empty session's list was created with the message alone; the others keep their history first.
+    const [created] = await rawMessages(t.redis, "data-only");
+    expect(JSON.parse(created!)).toEqual({
+      id: summary.id,
+      type: "broadcast",
+      title: "Maintenance Alert",
+      message: "System maintenance in 5 minutes",
+      level: "warning",
+      broadcastId: summary.id,
+      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+    const listOnly = await rawMessages(t.redis, "list-only");
+    expect(listOnly).toHaveLength(2);
+    expect(JSON.parse(listOnly[0]!).type).toBe("user");
+    // Byte-identical payload everywhere (the duplicate check relies on it).
+    expect(listOnly[1]).toBe(created);
+    expect((await rawMessages(t.redis, "both"))[1]).toBe(created);
+    // The data keys are left alone.
+    expect(await t.redis.type(keys.sessionData("data-only"))).toBe("string");
+    expect(await t.redis.exists(keys.sessionData("list-only"))).toBe(0);
+
+    const deliveries = await allDeliveries(summary.id);
+    expect([...deliveries.keys()].sort()).toEqual(["both", "data-only", "list-only"]);
+    expect(deliveries.get("data-only")).toMatchObject({ status: "stored", created: true });
+    expect(deliveries.get("list-only")).toMatchObject({ status: "stored", created: false });
+    expect(deliveries.get("both")).toMatchObject({ status: "stored", created: false });
+
+    const record = await getBroadcast(t.redis, keys, summary.id);
+    expect(record).toMatchObject({ status: "completed", author: "test", targeted: 3, stored: 3, failed: 0 });
+    expect(record?.finishedAt).toBeTruthy();
+  });
+
+  it("fails only the session whose :messages key has the wrong type; every other is stored", async () => {
+    await seedSession(t.redis, "ok-data", "data");
+    await seedSession(t.redis, "ok-both", "both");
+    await seedSession(t.redis, "bad-hash", "data");
+    await t.redis.hset(keys.sessionMessages("bad-hash"), "legacy", "value");
+    // Found by its :messages key alone, which is a string.
+    await t.redis.set(keys.sessionMessages("bad-string"), "not a list");
+    await t.redis.zadd(keys.sessionMessages("bad-zset"), 1, "m");
+    const before = await snapshotKeys(t.redis);
+
+    const summary = await send(request());
+    expect(summary).toMatchObject({
+      status: "partial",
+      targeted: 5,
+      stored: 2,
+      created: 1,
+      duplicates: 0,
+      failed: 3,
+    });
+    expect(await copiesOf(t.redis, "ok-data", summary.id)).toBe(1);
+    expect(await copiesOf(t.redis, "ok-both", summary.id)).toBe(1);
+
+    const deliveries = await allDeliveries(summary.id);
+    expect(deliveries.get("bad-hash")).toMatchObject({
+      status: "failed",
+      reason: "messages key holds a hash, not a list",
+    });
+    expect(deliveries.get("bad-string")).toMatchObject({
+      status: "failed",
+      reason: expect.stringContaining("string"),
+    });
+    expect(deliveries.get("bad-zset")).toMatchObject({
+      status: "failed",
+      reason: expect.stringContaining("zset"),
+    });
+
+    // The wrong-type keys are untouched.
+    const diff = diffSnapshots(before, await snapshotKeys(t.redis));
+    expect(diff.removed).toEqual([]);
+    expect(diff.changed).toEqual(["session:ok-both:messages"]);
+    expect(diff.added.filter((k) => !k.startsWith("herald:")).sort()).toEqual(["session:ok-data:messages"]);
+
+    const failedPage = await listDeliveries(t.redis, keys, summary.id, {
+      status: "failed",
+      cursor: "0",
+      limit: 10,
+    });
+    expect(failedPage.deliveries.map((d) => d.sessionId).sort()).toEqual([
+      "bad-hash",
+      "bad-string",
+      "bad-zset",
+    ]);
+  });
+
+  it("ends `failed` when no session could be stored", async () => {
+    await t.redis.hset(keys.sessionMessages("only-bad"), "a", "b");
+    const summary = await send(request());
+    expect(summary).toMatchObject({ status: "failed", targeted: 1, stored: 0, failed: 1 });
+  });
+
+  it("completes with zero counts when there are no sessions", async () => {
+    await t.redis.set("other:key", "x");
+    const summary = await send(request());
+    expect(summary).toMatchObject({ status: "completed", targeted: 0, stored: 0, failed: 0 });
+  });
+});
+
+describe("idempotency", () => {
+  it("sending the same broadcast id again stores nothing twice and keeps the counts exact", async () => {
+    await seedSession(t.redis, "a", "data");
+    await seedSession(t.redis, "b", "list");
+    await seedSession(t.redis, "c", "both");
+    await t.redis.hset(keys.sessionMessages("w"), "x", "y");
+    const req = request({ id: "fixed-id-1" });
+
+    const first = await send(req);
+    expect(first).toMatchObject({ id: "fixed-id-1", status: "partial", targeted: 4, stored: 3, failed: 1 });
+    const afterFirst = await snapshotKeys(t.redis);
+
+    const second = await send(req);
+    // Every session already holds it: nothing new recorded, counts unchanged (not doubled).
+    expect(second).toEqual(first);
+    for (const id of ["a", "b", "c"]) expect(await copiesOf(t.redis, id, "fixed-id-1")).toBe(1);
+    const diff = diffSnapshots(afterFirst, await snapshotKeys(t.redis));
+    expect(diff.added).toEqual([]);
+    // Only the broadcast record's timestamps move.
+    expect(diff.changed.filter((k) => !k.startsWith("herald:bc:{fixed-id-1}"))).toEqual([]);
+    expect(diff.changed.filter((k) => k.startsWith("session:"))).toEqual([]);
+    expect(await t.redis.hlen(keys.deliveries("fixed-id-1"))).toBe(4);
+
+    // A session that appeared in between is reached by the re-send, once.
+    await seedSession(t.redis, "late", "data");
+    const third = await send(req);
+    expect(third).toMatchObject({ targeted: 5, stored: 4, created: 2, duplicates: 0, failed: 1 });
+    for (const id of ["a", "b", "c", "late"]) expect(await copiesOf(t.redis, id, "fixed-id-1")).toBe(1);
+  });
+
+  it("records a session that already holds the message as a duplicate", async () => {
+    await seedSession(t.redis, "a", "data");
+    await seedSession(t.redis, "b", "data");
+    const req = request({ id: "dup-id" });
+    const first = await send(req);
+    // Forget the delivery records (as if the recording step had been lost): the lists still hold it.
+    await t.redis.del(
+      keys.deliveries("dup-id"),
+      keys.deliveriesByStatus("dup-id", "stored"),
+      keys.deliveriesByStatus("dup-id", "duplicate"),
+    );
+    await t.redis.hset(keys.broadcast("dup-id"), { targeted: 0, stored: 0, created: 0, duplicates: 0 });
+    const again = await send(req);
+    expect(first).toMatchObject({ stored: 2 });
+    expect(again).toMatchObject({ status: "completed", targeted: 2, stored: 0, duplicates: 2, failed: 0 });
+    expect(await copiesOf(t.redis, "a", "dup-id")).toBe(1);
+    const deliveries = await allDeliveries("dup-id");
+    expect(deliveries.get("a")?.status).toBe("duplicate");
+  });
+
+  it("refuses to reuse a broadcast id for another message (409)", async () => {
+    await seedSession(t.redis, "a", "data");
+    await send(request({ id: "same" }));
+    const err = await send(request({ id: "same", message: "something else" })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HeraldError);
+    expect((err as HeraldError).code).toBe("conflict");
+    expect(await rawMessages(t.redis, "a")).toHaveLength(1);
+  });
+});
+
+describe("TTL", () => {
+  it("sets the TTL on lists it creates and refreshes it on lists it appends to", async () => {
+    await seedSession(t.redis, "new-list", "data");
+    await seedSession(t.redis, "old-list", "both");
+    expect(await t.redis.ttl(keys.sessionMessages("old-list"))).toBe(-1);
+    await send(request());
+    for (const id of ["new-list", "old-list"]) {
+      const ttl = await t.redis.ttl(keys.sessionMessages(id));
+      expect(ttl).toBeGreaterThan(TTL - 10);
+      expect(ttl).toBeLessThanOrEqual(TTL);
+    }
+    // The chat app's data keys keep their own expiry (none here).
+    expect(await t.redis.ttl(keys.sessionData("new-list"))).toBe(-1);
+  });
+
+  it("leaves lists without expiry when the TTL is configured as 0", async () => {
+    await seedSession(t.redis, "s", "data");
+    await send(request(), {}, testDeps(t.redis, t.url, { HERALD_MESSAGE_TTL_SECONDS: "0" }));
+    expect(await t.redis.llen(keys.sessionMessages("s"))).toBe(1);
+    expect(await t.redis.ttl(keys.sessionMessages("s"))).toBe(-1);
+  });
+});
+
+describe("odd keys", () => {
+  it("skips keys that are not exactly session:<id>[:messages] and never writes a mangled name", async () => {
+    const nonUtf8Id = Buffer.from([0x73, 0x65, 0x73, 0x73, 0x69, 0x6f, 0x6e, 0x3a, 0x73, 0xff]); // "session:s\xff"
+    const nonUtf8List = Buffer.concat([
+      Buffer.from("session:"),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from(":messages"),
+    ]);
+    await t.redis.set("session:", "empty id");
+    await t.redis.set("session:x:meta", "meta");
+    await t.redis.rpush("session::messages", "orphan");
+    await t.redis.set("session:a:b", "two colons");
+    await t.redis.rpush("session:y:messages:old", "archived");
+    await t.redis.set(nonUtf8Id, "bytes");
+    await t.redis.rpush(nonUtf8List, "bytes list");
+    await seedSession(t.redis, "ok", "data");
+    const before = await snapshotKeys(t.redis);
+
+    const summary = await send(request());
+    expect(summary).toMatchObject({ status: "completed", targeted: 1, stored: 1, failed: 0 });
+
+    const after = await snapshotKeys(t.redis);
+    const diff = diffSnapshots(before, after);
+    expect(diff.removed).toEqual([]);
+    expect(diff.changed).toEqual([]);
+    expect(diff.added.filter((k) => !k.startsWith("herald:"))).toEqual(["session:ok:messages"]);
+    // No key carries U+FFFD (a decoded-and-re-encoded id) or an invented name.
+    const names = keyNames(after);
+    expect(names.some((n) => Buffer.from(n, "latin1").includes(Buffer.from("\uFFFD")))).toBe(false);
+    for (const ghost of [
+      "session:x:messages",
+      "session:x:meta:messages",
+      "session::messages:messages",
+      "session:a:messages",
+    ]) {
+      expect(names).not.toContain(ghost);
+    }
+    expect(await t.redis.llen("session::messages")).toBe(1);
+    expect(await t.redis.getBuffer(nonUtf8Id)).toEqual(Buffer.from("bytes"));
+    expect(await allDeliveries(summary.id)).toHaveProperty("size", 1);
+  });
+});
+
+describe("target: named sessions", () => {
+  it("stores in the named sessions and fails an unknown id with 'no such session'", async () => {
+    await seedSession(t.redis, "d", "data");
+    await seedSession(t.redis, "l", "list");
+    await seedSession(t.redis, "not-named", "data");
+    const summary = await send(request({ target: { type: "sessions", ids: ["d", "l", "ghost", "d"] } }));
+    expect(summary).toMatchObject({ status: "partial", targeted: 3, stored: 2, failed: 1 });
+    expect(await copiesOf(t.redis, "d", summary.id)).toBe(1);
+    expect(await copiesOf(t.redis, "l", summary.id)).toBe(1);
+    expect(await t.redis.exists(keys.sessionMessages("not-named"))).toBe(0);
+    // No list is created for a session that does not exist.
+    expect(await t.redis.exists(keys.sessionMessages("ghost"), keys.sessionData("ghost"))).toBe(0);
+    const deliveries = await allDeliveries(summary.id);
+    expect(deliveries.get("ghost")).toMatchObject({ status: "failed", reason: "no such session" });
+  });
+
+  it("ends `failed` when every named session is unknown", async () => {
+    const summary = await send(request({ target: { type: "sessions", ids: ["nobody"] } }));
+    expect(summary).toMatchObject({ status: "failed", targeted: 1, stored: 0, failed: 1 });
+  });
+});
+
+/** Sessions of all three shapes, pipelined: i%3 0 data only, 1 list only, 2 both. */
+async function seedMany(n: number, prefix = "s"): Promise<string[]> {
+  const ids: string[] = [];
+  const pipe = t.redis.pipeline();
+  for (let i = 0; i < n; i++) {
+    const id = `${prefix}${i}`;
+    ids.push(id);
+    if (i % 3 !== 1) pipe.set(keys.sessionData(id), "{}");
+    if (i % 3 !== 0)
+      pipe.rpush(keys.sessionMessages(id), '{"id":"u","type":"user","message":"hi","createdAt":"x"}');
+  }
+  await pipe.exec();
+  return ids;
+}
+
+/** For each id, how many copies of the broadcast its list holds (one pipelined LRANGE per session). */
+async function copyCounts(ids: string[], broadcastId: string): Promise<Map<string, number>> {
+  const pipe = t.redis.pipeline();
+  for (const id of ids) pipe.lrange(keys.sessionMessages(id), 0, -1);
+  const replies = (await pipe.exec()) ?? [];
+  const needle = `"broadcastId":"${broadcastId}"`;
+  return new Map(
+    ids.map((id, i) => [id, ((replies[i]?.[1] as string[]) ?? []).filter((r) => r.includes(needle)).length]),
+  );
+}
+
+describe("paging", () => {
+  it("reaches 2,500 sessions exactly once with a small SCAN count and batch size", async () => {
+    const ids = await seedMany(2500);
+    const small = testDeps(t.redis, t.url, {
+      HERALD_SCAN_COUNT: "10",
+      HERALD_MESSAGE_TTL_SECONDS: String(TTL),
+    });
+    const progress: number[] = [];
+    const mon = await monitorCommands(t.url);
+    const summary = await sendBroadcast(small, request(), "test", {
+      batchSize: 7,
+      concurrency: 3,
+      estimate: true,
+      onProgress: (p) => progress.push(p.processed),
+    });
+    const commands = await mon.stop();
+
+    expect(summary).toMatchObject({
+      status: "completed",
+      targeted: 2500,
+      stored: 2500,
+      created: 834,
+      duplicates: 0,
+      failed: 0,
+    });
+    const counts = await copyCounts(ids, summary.id);
+    expect([...counts.values()].filter((c) => c !== 1)).toEqual([]);
+    expect(await t.redis.hlen(keys.deliveries(summary.id))).toBe(2500);
+    expect(await t.redis.scard(keys.deliveriesByStatus(summary.id, "stored"))).toBe(2500);
+    const record = await getBroadcast(t.redis, keys, summary.id);
+    expect(record).toMatchObject({ status: "completed", cursor: "0" });
+    expect(record!.processed).toBeGreaterThanOrEqual(2500);
+    // Many SCAN pages (plus the estimate's walk), never KEYS.
+    expect(commands.filter((c) => c === "SCAN").length).toBeGreaterThan(200);
+    expect(commands).not.toContain("KEYS");
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+  });
+});
+
+describe("progress figures", () => {
+  // Known bug (reported): `processed` counts SCAN entries, including a session's second key on
+  // another page and the lists this very broadcast created (SCAN may return new keys), and the
+  // finish overwrites `estimatedTotal` with max(estimate, processed).
+  it("keeps estimatedTotal as the number of sessions counted, not keys examined", async () => {
+    await seedMany(600, "p");
+    const small = testDeps(t.redis, t.url, { HERALD_SCAN_COUNT: "10" });
+    const summary = await sendBroadcast(small, request(), "test", { batchSize: 7, estimate: true });
+    expect(summary.targeted).toBe(600);
+    const record = await getBroadcast(t.redis, keys, summary.id);
+    expect(record?.estimatedTotal).toBe(600);
+  });
+});
+
+describe("resume", () => {
+  it("resumes a broadcast interrupted mid-walk and leaves exactly one copy everywhere", async () => {
+    const ids = await seedMany(300, "r");
+    const env = { HERALD_SCAN_COUNT: "10", HERALD_MESSAGE_TTL_SECONDS: String(TTL) };
+    // A second real connection whose 6th delivery-recording call fails: the batch's sessions are
+    // written but not recorded, as when a process dies between the two steps.
+    const faulty = createRedis("faulty", t.url);
+    const record = faulty.heraldRecordDeliveries.bind(faulty);
+    let calls = 0;
+    faulty.heraldRecordDeliveries = (...args) =>
+      ++calls === 6 ? Promise.reject(new Error("injected crash")) : record(...args);
+    try {
+      const err = await sendBroadcast(testDeps(faulty, t.url, env), request({ id: "resume-me" }), "test", {
+        batchSize: 4,
+        concurrency: 1,
+        estimate: false,
+      }).catch((e: unknown) => e);
+      expect((err as Error).message).toBe("injected crash");
+    } finally {
+      await faulty.quit();
+    }
+
+    const interrupted = await getBroadcast(t.redis, keys, "resume-me");
+    expect(interrupted?.status).toBe("interrupted");
+    expect(interrupted?.cursor).not.toBe("0"); // mid-walk
+    const recorded = new Set(await t.redis.hkeys(keys.deliveries("resume-me")));
+    const before = await copyCounts(ids, "resume-me");
+    const writtenNotRecorded = ids.filter((id) => before.get(id) === 1 && !recorded.has(id));
+    expect(writtenNotRecorded.length).toBeGreaterThan(0);
+    expect(recorded.size).toBeLessThan(300);
+
+    const summary = await resumeBroadcast(testDeps(t.redis, t.url, env), "resume-me", {
+      batchSize: 4,
+      estimate: false,
+    });
+    expect(summary).toMatchObject({ id: "resume-me", status: "completed", targeted: 300, failed: 0 });
+    expect(summary.duplicates).toBe(writtenNotRecorded.length);
+    expect(summary.stored + summary.duplicates).toBe(300);
+    const after = await copyCounts(ids, "resume-me");
+    expect([...after.values()].filter((c) => c !== 1)).toEqual([]);
+    expect(await t.redis.hlen(keys.deliveries("resume-me"))).toBe(300);
+    expect(await t.redis.exists(keys.broadcastLock("resume-me"))).toBe(0);
+  });
+
+  it("resumes a CLI broadcast killed mid-run once its lock is gone", async () => {
+    const ids = await seedMany(4000, "k");
+    const env = {
+      REDIS_URL: t.url,
+      HERALD_SCAN_COUNT: "10",
+      HERALD_FANOUT_BATCH: "1",
+      HERALD_MESSAGE_TTL_SECONDS: String(TTL),
+    };
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "server/cli.ts", "broadcast", "System maintenance in 5 minutes", "--id", "killed"],
+      {
+        cwd: PROJECT_ROOT,
+        // Not a test worker: without vitest's markers, as runCli does.
+        env: {
+          ...Object.fromEntries(
+            Object.entries(process.env).filter(([k]) => !k.startsWith("VITEST") && k !== "NODE_ENV"),
+          ),
+          ...env,
+        } as unknown as NodeJS.ProcessEnv,
+        stdio: "ignore",
+      },
+    );
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    // Kill it as soon as it has saved progress past the first page.
+    const deadline = Date.now() + 30_000;
+    let killedMidRun = false;
+    while (Date.now() < deadline && child.exitCode === null) {
+      const processed = Number(await t.redis.hget(keys.broadcast("killed"), "processed"));
+      if (processed > 0) {
+        child.kill("SIGKILL");
+        killedMidRun = true;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await exited;
+    expect(killedMidRun, "the CLI finished before it could be killed").toBe(true);
+
+    const left = await getBroadcast(t.redis, keys, "killed");
+    expect(left?.status).toBe("running");
+    expect(left?.cursor).not.toBe("0");
+    // The dead process's lock still stands: a resume now is refused rather than run twice.
+    const blocked = await resumeBroadcast(deps, "killed").catch((e: unknown) => e);
+    expect((blocked as HeraldError).code).toBe("conflict");
+    // Once it expires (30 s; dropped here), the resume finishes the job.
+    await t.redis.del(keys.broadcastLock("killed"));
+    const summary = await resumeBroadcast(testDeps(t.redis, t.url, { HERALD_SCAN_COUNT: "10" }), "killed", {
+      estimate: false,
+    });
+    expect(summary).toMatchObject({ status: "completed", targeted: 4000, failed: 0 });
+    expect(summary.stored + summary.duplicates).toBe(4000);
+    const after = await copyCounts(ids, "killed");
+    expect([...after.values()].filter((c) => c !== 1)).toEqual([]);
+    // The CLI itself, run to the end on a finished broadcast, adds nothing.
+    const rerun = await runCli(["broadcast", "System maintenance in 5 minutes", "--id", "killed"], env);
+    expect(rerun.code).toBe(0);
+    const final = await copyCounts(ids, "killed");
+    expect([...final.values()].filter((c) => c !== 1)).toEqual([]);
+  });
+});
