@@ -71,6 +71,13 @@ async function main() {
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse) {
     const url = req.url ?? "/";
+    // Next answers a path segment it cannot decode (`/api/broadcasts/%FF`) with a bare 500;
+    // the contract says an unknown id of any format is a 404.
+    if (url.startsWith("/api/") && !decodes(url.split("?")[0]!)) {
+      res.writeHead(404, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { code: "not_found", message: "not found" } }));
+      return;
+    }
     // Legacy scripts POST to /chat/api/broadcast/ and do not follow redirects on POST.
     if (url === "/chat/api/broadcast/" || url.startsWith("/chat/api/broadcast/?")) {
       req.url = url.replace("/chat/api/broadcast/", "/chat/api/broadcast");
@@ -136,6 +143,15 @@ async function main() {
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+function decodes(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function printBanner(url: string, admin: { email: string; password?: string; created: boolean }) {
