@@ -1,0 +1,125 @@
+"use client";
+
+import { useMutation } from "@tanstack/react-query";
+import { signIn } from "next-auth/react";
+import { type FormEvent, useState } from "react";
+import { z } from "zod";
+import { Logo } from "./shell";
+import { Alert, Button, Field, inputClass } from "./ui";
+
+const SignInSchema = z.object({
+  email: z.string().trim().min(1, "Enter your email").pipe(z.email("Enter a valid email address")),
+  password: z.string().min(1, "Enter your password"),
+});
+
+/** The one message for every refused sign-in: it must not tell which part was wrong. */
+export const SIGN_IN_FAILED =
+  "Sign-in failed. Check your email and password. After several failed attempts, sign-in is paused for a few minutes.";
+
+/** Only console paths are followed after sign-in (no open redirect). */
+function safeCallback(url: string | undefined): string {
+  if (!url) return "/admin";
+  try {
+    const u = new URL(url, "http://herald.invalid");
+    if (
+      u.origin !== "http://herald.invalid" &&
+      typeof window !== "undefined" &&
+      u.origin !== window.location.origin
+    )
+      return "/admin";
+    const path = u.pathname + u.search;
+    return path.startsWith("/admin") && !path.startsWith("/admin/sign-in") ? path : "/admin";
+  } catch {
+    return "/admin";
+  }
+}
+
+export function SignInForm({ callbackUrl, initialError }: { callbackUrl?: string; initialError?: boolean }) {
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [errors, setErrors] = useState<{ email?: string; password?: string }>({});
+  const [failed, setFailed] = useState(Boolean(initialError));
+
+  const mutation = useMutation({
+    mutationFn: async (creds: { email: string; password: string }) => {
+      const res = await signIn("credentials", { ...creds, redirect: false });
+      if (!res?.ok || res.error) throw new Error(SIGN_IN_FAILED);
+      return res;
+    },
+    onSuccess: () => window.location.assign(safeCallback(callbackUrl)),
+    onError: () => {
+      setFailed(true);
+      setPassword("");
+    },
+  });
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const parsed = SignInSchema.safeParse({ email, password });
+    if (!parsed.success) {
+      const next: typeof errors = {};
+      for (const i of parsed.error.issues) {
+        const k = i.path[0] as keyof typeof errors;
+        next[k] ??= i.message;
+      }
+      setErrors(next);
+      return;
+    }
+    setErrors({});
+    setFailed(false);
+    mutation.mutate(parsed.data);
+  };
+
+  return (
+    <div className="flex min-h-dvh flex-col items-center justify-center bg-gradient-to-b from-slate-50 to-slate-100 px-4 py-12">
+      <div className="w-full max-w-sm">
+        <div className="mb-6 flex justify-center">
+          <Logo />
+        </div>
+        <div className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm sm:p-8">
+          <h1 className="text-lg font-semibold text-slate-900">Sign in to the admin console</h1>
+          <p className="mt-1 text-sm text-slate-500">Send system broadcasts to every chat session.</p>
+          <form className="mt-6 space-y-4" onSubmit={submit} noValidate>
+            {failed && <Alert>{SIGN_IN_FAILED}</Alert>}
+            <Field label="Email" error={errors.email}>
+              {(p) => (
+                <input
+                  {...p}
+                  name="email"
+                  type="email"
+                  autoComplete="username"
+                  inputMode="email"
+                  value={email}
+                  onChange={(e) => setEmail(e.target.value)}
+                  className={inputClass}
+                />
+              )}
+            </Field>
+            <Field label="Password" error={errors.password}>
+              {(p) => (
+                <input
+                  {...p}
+                  name="password"
+                  type="password"
+                  autoComplete="current-password"
+                  value={password}
+                  onChange={(e) => setPassword(e.target.value)}
+                  className={inputClass}
+                />
+              )}
+            </Field>
+            <Button type="submit" size="lg" className="w-full" disabled={mutation.isPending}>
+              {mutation.isPending ? "Signing in…" : "Sign in"}
+            </Button>
+          </form>
+        </div>
+        <p className="mt-6 text-center text-xs text-slate-500">
+          No account? An admin can add one with{" "}
+          <code className="rounded bg-slate-200/70 px-1 py-0.5 font-mono text-[11px] text-slate-700">
+            npm run herald -- admin create &lt;email&gt;
+          </code>
+        </p>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,84 @@
+"use client";
+
+import { useQueryClient } from "@tanstack/react-query";
+import { createContext, type ReactNode, useContext, useEffect, useRef, useState } from "react";
+import { type AdminSocket, connectAdmin } from "@/lib/realtime/client";
+import type { AdminServerToClientEvents } from "@/lib/realtime/events";
+import { qk } from "./api";
+
+export type LiveStatus = "connecting" | "live" | "offline";
+
+const SocketContext = createContext<{ socket: AdminSocket | null; status: LiveStatus }>({
+  socket: null,
+  status: "connecting",
+});
+
+/**
+ * One `/admin` Socket.IO connection for the whole console (the sign-in cookie authenticates
+ * it). Lifecycle events refresh the lists they change; pages subscribe to the rest.
+ */
+export function AdminSocketProvider({ children }: { children: ReactNode }) {
+  const [socket, setSocket] = useState<AdminSocket | null>(null);
+  const [status, setStatus] = useState<LiveStatus>("connecting");
+  const queryClient = useQueryClient();
+
+  useEffect(() => {
+    const s = connectAdmin();
+    const refreshLists = (id: string) => {
+      queryClient.invalidateQueries({ queryKey: qk.allBroadcasts });
+      queryClient.invalidateQueries({ queryKey: qk.stats });
+      queryClient.invalidateQueries({ queryKey: qk.broadcast(id) });
+    };
+    s.on("connect", () => setStatus("live"));
+    s.on("disconnect", () => setStatus("offline"));
+    s.on("connect_error", () => setStatus("offline"));
+    s.on("broadcast:started", (b) => refreshLists(b.id));
+    s.on("broadcast:finished", (b) => refreshLists(b.id));
+    setSocket(s);
+    return () => {
+      s.disconnect();
+      setSocket(null);
+    };
+  }, [queryClient]);
+
+  return <SocketContext.Provider value={{ socket, status }}>{children}</SocketContext.Provider>;
+}
+
+export function useLiveStatus(): LiveStatus {
+  return useContext(SocketContext).status;
+}
+
+/** Run `handler` on every `event` from the admin namespace while the component is mounted. */
+export function useAdminEvent<E extends keyof AdminServerToClientEvents>(
+  event: E,
+  handler: AdminServerToClientEvents[E],
+): void {
+  const { socket } = useContext(SocketContext);
+  const ref = useRef(handler);
+  useEffect(() => {
+    ref.current = handler;
+  });
+  useEffect(() => {
+    if (!socket) return;
+    const fn = ((...args: unknown[]) => (ref.current as (...a: unknown[]) => void)(...args)) as never;
+    socket.on(event, fn);
+    return () => {
+      socket.off(event, fn);
+    };
+  }, [socket, event]);
+}
+
+/** Join a broadcast's room (its delivery updates) while mounted, again after each reconnect. */
+export function useWatchBroadcast(broadcastId: string): void {
+  const { socket } = useContext(SocketContext);
+  useEffect(() => {
+    if (!socket) return;
+    const watch = () => socket.emit("watch", { broadcastId });
+    if (socket.connected) watch();
+    socket.on("connect", watch);
+    return () => {
+      socket.off("connect", watch);
+      if (socket.connected) socket.emit("unwatch", { broadcastId });
+    };
+  }, [socket, broadcastId]);
+}
