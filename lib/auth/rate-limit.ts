@@ -58,13 +58,13 @@ export async function clearSignInFailures(redis: Redis, keys: Keys, s: SignInSub
 /**
  * The client's address from request headers. Next sets `x-forwarded-for` to the socket's
  * address only when the request has none; a proxy in front appends the address it saw, so
- * the last entry is the most trustworthy one available to a route handler.
+ * the last entry is the most trustworthy one available to a route handler. (Without a proxy
+ * a client can send its own header; the custom server overwriting it with the socket's
+ * address would close that gap. The per-email limit holds either way.)
  */
 export function clientAddress(headers: Record<string, string | string[] | undefined>): string {
-  const pick = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(",") : v);
-  const own = pick(headers["x-herald-client-address"]);
-  if (own?.trim()) return own.trim().slice(0, 100);
-  const xff = pick(headers["x-forwarded-for"]);
+  const raw = headers["x-forwarded-for"];
+  const xff = Array.isArray(raw) ? raw.join(",") : raw;
   const last = xff
     ?.split(",")
     .map((p) => p.trim())
