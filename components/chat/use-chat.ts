@@ -104,19 +104,19 @@ export function useChat(initialHistory: HistoryEntry[] | null) {
       socket.connect();
     };
 
-    socket.on("connect", () => {
+    const onConnect = () => {
       retryDelay = 1000;
       setStatus("live");
       refetch();
       receipts.flush();
-    });
-    socket.on("disconnect", (reason) => {
+    };
+    const onDisconnect = (reason: string) => {
       if (endedRef.current) return;
       setStatus(navigator.onLine ? "reconnecting" : "offline");
       // The server let us go on purpose (e.g. shutting down): come back anyway, it decides again.
       if (reason === "io server disconnect") retryTimer = window.setTimeout(() => socket.connect(), 1000);
-    });
-    socket.on("connect_error", (err) => {
+    };
+    const onConnectError = (err: Error) => {
       if (err.message === "unauthorized") return end();
       setStatus(navigator.onLine ? "reconnecting" : "offline");
       // Refused by the server's middleware (e.g. Redis briefly down): Socket.IO does not retry those.
@@ -125,11 +125,11 @@ export function useChat(initialHistory: HistoryEntry[] | null) {
         retryTimer = window.setTimeout(() => socket.connect(), retryDelay);
         retryDelay = Math.min(retryDelay * 2, 15_000);
       }
-    });
-    socket.io.on("reconnect_attempt", () => {
+    };
+    const onReconnectAttempt = () => {
       if (!endedRef.current) setStatus(navigator.onLine ? "reconnecting" : "offline");
-    });
-    socket.on("message", (payload: unknown) => {
+    };
+    const onMessage = (payload: unknown) => {
       const parsed = StoredMessageSchema.safeParse(payload);
       if (!parsed.success) return;
       const message = parsed.data;
@@ -140,7 +140,14 @@ export function useChat(initialHistory: HistoryEntry[] | null) {
         next.set(message.id, { message, receivedAt: Date.now() });
         return next;
       });
-    });
+    };
+    socket.on("connect", onConnect);
+    socket.on("disconnect", onDisconnect);
+    socket.on("connect_error", onConnectError);
+    socket.on("message", onMessage);
+    socket.io.on("reconnect_attempt", onReconnectAttempt);
+    // A remount (React strict mode, fast refresh) gets the same cached socket back, maybe still connected.
+    if (socket.connected) onConnect();
 
     const onOffline = () => {
       if (endedRef.current) return;
@@ -168,8 +175,12 @@ export function useChat(initialHistory: HistoryEntry[] | null) {
       window.removeEventListener("online", onOnline);
       document.removeEventListener("visibilitychange", onVisible);
       window.clearTimeout(retryTimer);
-      socket.removeAllListeners();
-      socket.io.removeAllListeners();
+      // Only our own listeners: the manager's others are Socket.IO's plumbing (the socket is cached and reused).
+      socket.off("connect", onConnect);
+      socket.off("disconnect", onDisconnect);
+      socket.off("connect_error", onConnectError);
+      socket.off("message", onMessage);
+      socket.io.off("reconnect_attempt", onReconnectAttempt);
       socket.disconnect();
       socketRef.current = null;
       receiptsRef.current = null;
