@@ -27,6 +27,8 @@ interface TargetPage {
   entries: TargetEntry[];
   /** Where to continue after this page (stored as the resume point once the page is done). */
   cursor: string;
+  /** Share of the whole target walked once this page is done (0..1), when the walk can tell. */
+  walked?: number;
 }
 
 export interface FanOutOptions {
@@ -38,7 +40,11 @@ export interface FanOutOptions {
   batchSize?: number;
   /** Script calls in flight at once. */
   concurrency?: number;
-  /** Count the target first so progress has a denominator (one extra SCAN walk, run alongside). */
+  /**
+   * Give progress a denominator (`estimatedTotal`): for `all`, extrapolated from how far SCAN
+   * has walked the keyspace (no second walk: that would double SCAN's cost on Redis); for
+   * `online` and `sessions`, counted first. At the end it is the exact number of sessions.
+   */
   estimate?: boolean;
 }
 
@@ -183,7 +189,7 @@ async function runFanOut(
   };
 
   const estimating =
-    opts.estimate === false
+    opts.estimate === false || record.target.type === "all"
       ? Promise.resolve()
       : estimateTarget(deps, record.target)
           .then(async (n) => {
@@ -191,6 +197,7 @@ async function runFanOut(
             await updateBroadcast(redis, keys, id, { estimatedTotal: n });
           })
           .catch((err) => log.warn({ broadcastId: id, err: String(err) }, "could not estimate the target"));
+  const extrapolate = opts.estimate !== false && record.target.type === "all";
 
   const recordArgs = [
     keys.broadcast(id),
@@ -227,32 +234,46 @@ async function runFanOut(
         codes = entries.map(() => `E:${err instanceof Error ? err.message.slice(0, 200) : "error"}`);
       }
     }
-    const argv: string[] = [new Date().toISOString()];
+    // record-deliveries.lua's arguments: timestamp, one status letter per session, the ids,
+    // then the reasons of the failed ones.
+    let statuses = "";
+    const ids: string[] = [];
+    const reasons: string[] = [];
     const rooms: string[] = [];
+    let sessions = 0;
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i]!;
       const code = codes[i] ?? "E:no result";
       const c = code[0];
+      // Not a session of this walk: its other key is handled elsewhere, or it vanished.
       if (c === "X" || c === "G") continue;
+      sessions++;
+      ids.push(e.id);
       if (c === "C" || c === "S") {
-        argv.push(e.id, c === "C" ? "created" : "stored", "");
+        statuses += c === "C" ? "c" : "s";
         rooms.push(sessionRoom(e.id));
       } else if (c === "D") {
-        argv.push(e.id, "duplicate", "");
-      } else if (c === "W") {
-        argv.push(e.id, "failed", `messages key holds a ${code.slice(2)}, not a list`);
-      } else if (c === "N") {
-        argv.push(e.id, "failed", "no such session");
+        statuses += "d";
       } else {
-        argv.push(e.id, "failed", code.slice(2) || "unknown error");
+        statuses += "f";
+        reasons.push(
+          c === "W"
+            ? `messages key holds a ${code.slice(2)}, not a list`
+            : c === "N"
+              ? "no such session"
+              : code.slice(2) || "unknown error",
+        );
       }
       if (debug) log.debug({ broadcastId: id, sessionId: e.id, code }, "fan-out session");
     }
-    if (argv.length > 1) {
+    if (ids.length > 0) {
       const [, stored, created, duplicates, failed] = await redis.heraldRecordDeliveries(
         recordArgs.length,
         ...recordArgs,
-        ...argv,
+        new Date().toISOString(),
+        statuses,
+        ...ids,
+        ...reasons,
       );
       counts.stored += stored ?? 0;
       counts.created += created ?? 0;
@@ -261,7 +282,7 @@ async function runFanOut(
       counts.targeted += (stored ?? 0) + (duplicates ?? 0) + (failed ?? 0);
     }
     if (rooms.length > 0) opts.emitters?.users.to(rooms).emit("message", message);
-    processed += entries.length;
+    processed += sessions;
     reportProgress();
   };
 
@@ -291,8 +312,16 @@ async function runFanOut(
         batches.push(track(processBatch(page.entries.slice(i, i + batchSize))));
       }
       const done = Promise.all(batches);
-      const cursor = page.cursor;
-      saving = saving.then(() => done).then(() => updateBroadcast(redis, keys, id, { cursor, processed }));
+      const { cursor, walked } = page;
+      saving = saving
+        .then(() => done)
+        .then(() => {
+          // Sessions so far over the share of the keyspace walked (SCAN's cursor tells it).
+          if (extrapolate && walked && walked > 0 && walked < 1) {
+            estimatedTotal = Math.round(processed / walked);
+          }
+          return updateBroadcast(redis, keys, id, { cursor, processed, estimatedTotal });
+        });
       saving.catch(() => {});
     }
     await Promise.allSettled(inFlight);
@@ -308,7 +337,8 @@ async function runFanOut(
       finishedAt,
       cursor: "0",
       processed,
-      estimatedTotal: Math.max(estimatedTotal, processed),
+      // The walk is over: the number of sessions it reached (each recorded once) is exact.
+      estimatedTotal: counts.targeted,
     });
     const final = await getBroadcast(redis, keys, id);
     const summary = toSummary(final ? toPublic(final) : { ...toPublic(record), ...counts, status });
@@ -366,6 +396,7 @@ async function* targetPages(deps: Deps, target: Target, startCursor: string): As
     yield {
       entries: page.found.map((f) => ({ id: f.id, kind: f.kind === "data" ? "d" : "m" })),
       cursor: page.cursor,
+      walked: scanWalked(page.cursor),
     };
   }
 }
@@ -379,4 +410,17 @@ export async function estimateTarget(deps: Deps, target: Target): Promise<number
   for await (const page of uniqueSessions(redis, keys, { count: config.HERALD_SCAN_COUNT }))
     n += page.sessions.length;
   return n;
+}
+
+/**
+ * Share of the keyspace a SCAN walk has covered when it returned `cursor`. Redis walks its
+ * hash table in reverse-binary order, so the cursor read with its bits reversed counts the
+ * buckets done: bit i of the cursor weighs 2^-(i+1), whatever the table's size.
+ */
+function scanWalked(cursor: string): number {
+  let c = BigInt(cursor);
+  if (c === 0n) return 1;
+  let share = 0;
+  for (let weight = 0.5; c > 0n; weight /= 2, c >>= 1n) if (c & 1n) share += weight;
+  return share;
 }
