@@ -7,15 +7,39 @@ source scripts/lib.sh
 started=$SECONDS
 current=""
 passed=()
+tests_passed=0
+tests_failed=0
+log=$(mktemp)
 
 on_exit() {
   local code=$?
   if [ "$code" -ne 0 ]; then
+    count_tests
     printf '\nFAIL: %s (exit %s) after %ss; passed: %s\n' "${current:-setup}" "$code" \
       "$((SECONDS - started))" "${passed[*]:-none}" >&2
+    # A step that fails before any test ran still counts as one failure.
+    [ "$tests_failed" -gt 0 ] || tests_failed=1
+    printf 'tests: %s passed, %s failed\n' "$tests_passed" "$tests_failed"
   fi
+  rm -f "$log"
 }
 trap on_exit EXIT
+
+# Add up the runners' own summaries (vitest "Tests  3 failed | 75 passed (78)", playwright
+# "  12 passed (30s)" / "  1 failed") from the output of the test steps so far.
+count_tests() {
+  local clean p f
+  clean=$(sed 's/\x1b\[[0-9;]*m//g' "$log")
+  p=$(printf '%s\n' "$clean" | grep -E '^ *Tests +' | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
+  f=$(printf '%s\n' "$clean" | grep -E '^ *Tests +' | grep -oE '[0-9]+ failed' | awk '{s+=$1} END {print s+0}')
+  tests_passed=$((p + $(printf '%s\n' "$clean" | grep -E '^ +[0-9]+ passed \(' | awk '{s+=$1} END {print s+0}')))
+  tests_failed=$((f + $(printf '%s\n' "$clean" | grep -E '^ +[0-9]+ failed$' | awk '{s+=$1} END {print s+0}')))
+}
+
+# A step whose output is kept for the final count.
+tests() {
+  "$@" 2>&1 | tee -a "$log"
+}
 
 step() {
   local name=$1 t0=$SECONDS
@@ -35,10 +59,12 @@ ensure_node_modules
 
 step typecheck npm run -s typecheck
 step lint npm run -s lint
-step unit npx --no-install vitest run --project unit
+step unit tests npx --no-install vitest run --project unit
 step build npx --no-install next build
-step integration npx --no-install vitest run --project integration
-step e2e npx --no-install playwright test
+step integration tests npx --no-install vitest run --project integration
+step e2e tests npx --no-install playwright test
 
 current=""
+count_tests
 printf '\nPASS: %s in %ss\n' "${passed[*]}" "$((SECONDS - started))"
+printf 'tests: %s passed, %s failed\n' "$tests_passed" "$tests_failed"

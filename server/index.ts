@@ -47,7 +47,8 @@ async function main() {
     password: config.ADMIN_PASSWORD,
   });
 
-  // Next must not attach its own upgrade listener to our server: we route upgrades by path.
+  // Next must not attach its own upgrade listener to our server: it attaches it to this sink
+  // on its first request, and we forward the upgrades that are not Socket.IO's (HMR).
   const nextUpgradeSink = new EventEmitter();
   const app = next({
     dev,
@@ -57,7 +58,6 @@ async function main() {
   });
   const handle = app.getRequestHandler();
   await app.prepare();
-  const nextUpgrade = app.getUpgradeHandler();
 
   const server = createServer((req, res) => {
     handleRequest(req, res).catch((err) => {
@@ -113,7 +113,7 @@ async function main() {
   server.on("upgrade", (req, socket, head) => {
     // Socket.IO's own listener takes /socket.io/; everything else (Next's HMR) goes to Next.
     if ((req.url ?? "").startsWith("/socket.io/")) return;
-    nextUpgrade(req, socket, head);
+    nextUpgradeSink.emit("upgrade", req, socket, head);
   });
 
   await new Promise<void>((resolve, reject) => {
