@@ -58,7 +58,7 @@ export function Dashboard() {
                 <Stat
                   label="With history"
                   value={fmt(s.withMessages)}
-                  hint={pct(s.withMessages)}
+                  hint={pct(s.withMessages) ?? "have messages"}
                   testId="stat-with-history"
                 />
                 <Stat

@@ -113,12 +113,17 @@ export function SignInForm({ callbackUrl, initialError }: { callbackUrl?: string
             </Button>
           </form>
         </div>
-        <p className="mt-6 text-center text-xs text-slate-500">
-          No account? An admin can add one with{" "}
-          <code className="rounded bg-slate-200/70 px-1 py-0.5 font-mono text-[11px] text-slate-700">
-            npm run herald -- admin create &lt;email&gt;
-          </code>
-        </p>
+        <div className="mt-6 space-y-2 text-center text-xs text-slate-500">
+          <p>
+            The first admin&apos;s email and password are printed in the terminal when Herald first starts.
+          </p>
+          <p>
+            More admins:{" "}
+            <code className="whitespace-nowrap rounded bg-slate-200/70 px-1 py-0.5 font-mono text-[11px] text-slate-700">
+              npm run herald -- admin create &lt;email&gt;
+            </code>
+          </p>
+        </div>
       </div>
     </div>
   );

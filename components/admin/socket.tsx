@@ -34,8 +34,24 @@ export function AdminSocketProvider({ children }: { children: ReactNode }) {
     s.on("connect_error", () => setStatus("offline"));
     s.on("broadcast:started", (b) => refreshLists(b.id));
     s.on("broadcast:finished", (b) => refreshLists(b.id));
+    // Receipts change a broadcast's delivered/seen counts. Handled here, not only on the report
+    // page, so none is missed while that page is still mounting; refreshed at most once a second
+    // per broadcast, since receipts can arrive by the thousand.
+    const pending = new Map<string, ReturnType<typeof setTimeout>>();
+    s.on("delivery:update", (u) => {
+      if (pending.has(u.broadcastId)) return;
+      pending.set(
+        u.broadcastId,
+        setTimeout(() => {
+          pending.delete(u.broadcastId);
+          queryClient.invalidateQueries({ queryKey: qk.broadcast(u.broadcastId) });
+          queryClient.invalidateQueries({ queryKey: qk.allBroadcasts });
+        }, 1000),
+      );
+    });
     setSocket(s);
     return () => {
+      for (const t of pending.values()) clearTimeout(t);
       s.disconnect();
       setSocket(null);
     };

@@ -329,7 +329,6 @@ export function ComposeBroadcast({ initialSessions = [] }: { initialSessions?: s
             <Button
               onClick={confirmSend}
               disabled={count === undefined || count === 0 || pendingId !== null}
-              autoFocus
               data-testid="confirm-send"
             >
               {pendingId ? (

@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutationState, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
+import { useState } from "react";
 import type { Broadcast, DeliveryStatus, Target } from "@/lib/schemas/broadcast";
 import { ApiError, type DeliveryPage, fetchers, qk, SEND_MUTATION_KEY } from "../api";
 import { BroadcastBubble } from "../message-preview";
@@ -50,6 +50,8 @@ export function BroadcastReport({ id }: { id: string }) {
     refetchInterval: (q) => (q.state.data?.status === "running" || (!q.state.data && sending) ? 1000 : false),
     retry: (n, err) => (err instanceof ApiError && err.status === 404 ? sending && n < 60 : n < 1),
     retryDelay: 250,
+    // Always re-read on arrival: counts may have moved while the page was loading.
+    refetchOnMount: "always",
   });
   const [rate, setRate] = useState<number | null>(null);
 
@@ -67,14 +69,7 @@ export function BroadcastReport({ id }: { id: string }) {
     queryClient.invalidateQueries({ queryKey: qk.allDeliveries(id) });
   });
 
-  // Receipts can arrive by the thousand: patch visible rows at once, refresh counts at most once a second.
-  const refreshTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  useEffect(
-    () => () => {
-      if (refreshTimer.current) clearTimeout(refreshTimer.current);
-    },
-    [],
-  );
+  // Receipts: patch the visible rows at once (the counts are refreshed by the socket provider).
   useAdminEvent("delivery:update", (u) => {
     if (u.broadcastId !== id) return;
     const now = new Date().toISOString();
@@ -95,12 +90,6 @@ export function BroadcastReport({ id }: { id: string }) {
           }
         : old,
     );
-    if (!refreshTimer.current) {
-      refreshTimer.current = setTimeout(() => {
-        refreshTimer.current = null;
-        queryClient.invalidateQueries({ queryKey: qk.broadcast(id) });
-      }, 1000);
-    }
   });
 
   const b = bq.data;
