@@ -45,6 +45,8 @@ export const ConfigSchema = z.object({
   ADMIN_PASSWORD: z.string().min(8).optional(),
   /** Require a bearer token on GET /metrics. */
   HERALD_METRICS_PUBLIC: boolish.default(false),
+  /** Believe X-Forwarded-For/-Host/-Proto (set it only behind a reverse proxy that sets them). */
+  HERALD_TRUST_PROXY: boolish.default(false),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });

@@ -71,6 +71,13 @@ async function main() {
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse) {
     const url = req.url ?? "/";
+    // Forwarded headers are believed only behind a proxy we were told about; otherwise a client
+    // could pick its own address (sign-in rate limits) or host (Origin checks).
+    if (!config.HERALD_TRUST_PROXY) {
+      delete req.headers["x-forwarded-host"];
+      delete req.headers["x-forwarded-proto"];
+      req.headers["x-forwarded-for"] = req.socket.remoteAddress ?? "";
+    }
     // Next answers a path segment it cannot decode (`/api/broadcasts/%FF`) with a bare 500;
     // the contract says an unknown id of any format is a 404.
     if (url.startsWith("/api/") && !decodes(url.split("?")[0]!)) {

@@ -67,7 +67,9 @@ export async function listSessions(
   const match = opts.q ? `${globEscape(keys.layout.sessionPrefix)}*${globEscape(opts.q)}*` : undefined;
   const out: SessionInfo[] = [];
   let cursor = opts.cursor;
-  for await (const page of uniqueSessions(redis, keys, { cursor, count: deps.scanCount, match })) {
+  // A COUNT near the page size keeps a small page small (SCAN pages cannot be split).
+  const count = Math.max(10, Math.min(deps.scanCount, opts.limit));
+  for await (const page of uniqueSessions(redis, keys, { cursor, count, match })) {
     cursor = page.cursor;
     const infos = await describeSessions(
       deps,
