@@ -94,7 +94,9 @@ export async function spawnRedisServer(opts: {
     "--logfile",
     "",
   ];
-  const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
+  // Its own process group: a Ctrl-C or a supervisor's group SIGTERM reaches Herald, which closes
+  // its connections first and then stops Redis (stop()), instead of Redis dying under it.
+  const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"], detached: true });
   const tail: string[] = [];
   const onLine = (line: string) => {
     if (!line) return;
