@@ -38,7 +38,7 @@ export interface FanOutOptions {
   onProgress?: (p: BroadcastProgress) => void;
   /** Sessions per script call. */
   batchSize?: number;
-  /** Script calls in flight at once. */
+  /** Batches in flight at once (default 8: enough to keep Redis busy while this process works). */
   concurrency?: number;
   /**
    * Give progress a denominator (`estimatedTotal`): for `all`, extrapolated from how far SCAN
@@ -50,6 +50,10 @@ export interface FanOutOptions {
 
 const LOCK_TTL_MS = 30_000;
 const PROGRESS_EVERY_MS = 200;
+/** SCAN pages fetched ahead of the writes, so Redis never waits for the next page (bounded memory). */
+const READ_AHEAD_PAGES = 2;
+/** Measured (docs/BENCHMARKS.md): 4 leaves Redis idle between batches, 16 queues too much at once. */
+const DEFAULT_CONCURRENCY = 8;
 
 /** Build the one message JSON stored in every session of this broadcast. */
 export function buildMessage(id: string, req: BroadcastRequest, createdAt: string): StoredMessage {
@@ -159,7 +163,7 @@ async function runFanOut(
   let estimatedTotal = record.estimatedTotal;
   const message = JSON.parse(record.payload) as StoredMessage;
   const batchSize = opts.batchSize ?? config.HERALD_FANOUT_BATCH;
-  const concurrency = Math.max(1, opts.concurrency ?? 4);
+  const concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
   const debug = log.isLevelEnabled("debug");
 
   await updateBroadcast(redis, keys, id, { status: "running", startedAt, finishedAt: "" });
@@ -207,64 +211,59 @@ async function runFanOut(
     keys.deliveriesByStatus(id, "failed"),
   ];
 
-  const processBatch = async (entries: TargetEntry[]) => {
+  const ttl = config.HERALD_MESSAGE_TTL_SECONDS;
+  const fanOut = async (entries: TargetEntry[]): Promise<{ codes: string; reasons: string[] }> => {
     const keyArgs: string[] = [];
-    for (const e of entries) keyArgs.push(keys.sessionData(e.id), keys.sessionMessages(e.id));
-    const kinds = entries.map((e) => e.kind).join("");
-    let codes: string[];
-    try {
-      codes = await redis.heraldFanout(
-        keyArgs.length,
-        ...keyArgs,
-        record.payload,
-        config.HERALD_MESSAGE_TTL_SECONDS,
-        kinds,
-      );
-    } catch (err) {
-      // One retry, then the batch's sessions fail with the reason; the broadcast goes on.
+    let kinds = "";
+    for (const e of entries) {
+      keyArgs.push(keys.sessionData(e.id), keys.sessionMessages(e.id));
+      kinds += e.kind;
+    }
+    // One retry, then the batch's sessions fail with the reason; the broadcast goes on.
+    let err: unknown;
+    for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        codes = await redis.heraldFanout(
+        const [codes = "", ...wrongTypes] = await redis.heraldFanout(
           keyArgs.length,
           ...keyArgs,
           record.payload,
-          config.HERALD_MESSAGE_TTL_SECONDS,
+          ttl,
           kinds,
         );
-      } catch {
-        codes = entries.map(() => `E:${err instanceof Error ? err.message.slice(0, 200) : "error"}`);
+        return { codes, reasons: wrongTypes.map((t) => `messages key holds a ${t}, not a list`) };
+      } catch (e) {
+        err ??= e;
       }
     }
+    const reason = err instanceof Error ? err.message.slice(0, 200) : "error";
+    return { codes: "E".repeat(entries.length), reasons: entries.map(() => reason) };
+  };
+
+  const processBatch = async (entries: TargetEntry[]) => {
+    const { codes, reasons: failures } = await fanOut(entries);
     // record-deliveries.lua's arguments: timestamp, one status letter per session, the ids,
     // then the reasons of the failed ones.
     let statuses = "";
     const ids: string[] = [];
     const reasons: string[] = [];
     const rooms: string[] = [];
-    let sessions = 0;
+    let nextFailure = 0;
     for (let i = 0; i < entries.length; i++) {
-      const e = entries[i]!;
-      const code = codes[i] ?? "E:no result";
-      const c = code[0];
+      const c = codes[i] ?? "E";
       // Not a session of this walk: its other key is handled elsewhere, or it vanished.
       if (c === "X" || c === "G") continue;
-      sessions++;
-      ids.push(e.id);
+      const sid = entries[i]!.id;
+      ids.push(sid);
       if (c === "C" || c === "S") {
         statuses += c === "C" ? "c" : "s";
-        rooms.push(sessionRoom(e.id));
+        rooms.push(sessionRoom(sid));
       } else if (c === "D") {
         statuses += "d";
       } else {
         statuses += "f";
-        reasons.push(
-          c === "W"
-            ? `messages key holds a ${code.slice(2)}, not a list`
-            : c === "N"
-              ? "no such session"
-              : code.slice(2) || "unknown error",
-        );
+        reasons.push(c === "N" ? "no such session" : (failures[nextFailure++] ?? "unknown error"));
       }
-      if (debug) log.debug({ broadcastId: id, sessionId: e.id, code }, "fan-out session");
+      if (debug) log.debug({ broadcastId: id, sessionId: sid, code: c }, "fan-out session");
     }
     if (ids.length > 0) {
       const [, stored, created, duplicates, failed] = await redis.heraldRecordDeliveries(
@@ -282,7 +281,7 @@ async function runFanOut(
       counts.targeted += (stored ?? 0) + (duplicates ?? 0) + (failed ?? 0);
     }
     if (rooms.length > 0) opts.emitters?.users.to(rooms).emit("message", message);
-    processed += sessions;
+    processed += ids.length;
     reportProgress();
   };
 
@@ -303,13 +302,16 @@ async function runFanOut(
   }, LOCK_TTL_MS / 3);
 
   try {
-    for await (const page of targetPages(deps, record.target, startCursor)) {
+    for await (const page of readAhead(targetPages(deps, record.target, startCursor), READ_AHEAD_PAGES)) {
       if (firstError) break;
       const batches: Promise<void>[] = [];
-      for (let i = 0; i < page.entries.length; i += batchSize) {
+      // Equal slices (a page of 850 entries makes 4 batches of 213, not 250+250+250+100).
+      const n = page.entries.length;
+      const size = Math.ceil(n / Math.ceil(n / batchSize));
+      for (let i = 0; i < n; i += size) {
         while (inFlight.size >= concurrency) await Promise.race(inFlight);
         if (firstError) break;
-        batches.push(track(processBatch(page.entries.slice(i, i + batchSize))));
+        batches.push(track(processBatch(page.entries.slice(i, i + size))));
       }
       const done = Promise.all(batches);
       const { cursor, walked } = page;
@@ -423,4 +425,22 @@ function scanWalked(cursor: string): number {
   let share = 0;
   for (let weight = 0.5; c > 0n; weight /= 2, c >>= 1n) if (c & 1n) share += weight;
   return share;
+}
+
+/**
+ * Pull up to `depth` items ahead of the consumer: the next SCAN is on its way while the
+ * batches of the current page are written.
+ */
+async function* readAhead<T>(source: AsyncGenerator<T>, depth: number): AsyncGenerator<T> {
+  const queue: Promise<IteratorResult<T>>[] = [];
+  try {
+    for (;;) {
+      while (queue.length < depth) queue.push(source.next());
+      const next = await queue.shift()!;
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    await source.return(undefined);
+  }
 }

@@ -11,9 +11,10 @@
     ARGV[3]     one character per session, how it was found:
                   'd' by its data key, 'm' by its list alone, 'e' named explicitly
   Output:
-    one code per session:
+    { codes, type... }: codes has one letter per session (one string, cheaper to send and
+    read than an array), then comes the key type of each 'W' session, in order:
       'C' stored, list created      'S' stored in the existing list
-      'D' duplicate (already there) 'W:<type>' failed, the list key has another type
+      'D' duplicate (already there) 'W' failed, the list key has another type
       'N' failed, no such session   'X' skipped: found by its list but has a data key
       'G' skipped: vanished since discovery
   Cost: this is the hot path, so a session takes as few calls as the checks allow:
@@ -46,7 +47,7 @@ local function hasData(i)
   return call('EXISTS', KEYS[2 * i - 1]) == 1
 end
 
-local out = {}
+local out, wrongTypes = {}, {}
 for i = 1, n do
   local listKey = KEYS[2 * i]
   local kind = byte(kinds, i)
@@ -57,7 +58,8 @@ for i = 1, n do
   else
     local len = pcall('RPUSH', listKey, payload)
     if type(len) == 'table' then
-      code = 'W:' .. call('TYPE', listKey)['ok']
+      code = 'W'
+      wrongTypes[#wrongTypes + 1] = call('TYPE', listKey)['ok']
     elseif len == 1 then
       -- The list did not exist. Without a data key either, it is not a session (any more).
       if kind ~= M and hasData(i) then
@@ -79,4 +81,4 @@ for i = 1, n do
   out[i] = code
 end
 
-return out
+return { table.concat(out), unpack(wrongTypes) }
