@@ -4,6 +4,7 @@ import { parseConfig } from "../../lib/config";
 import type { Deps } from "../../lib/context";
 import type { HeraldRedis } from "../../lib/redis/connection";
 import { createKeys, type Keys } from "../../lib/redis/keys";
+import { SESSION_COOKIE } from "../../lib/sessions/visitor";
 
 /** The default key layout, as the server and the CLI use it when no HERALD_* variable is set. */
 export const defaultKeys: Keys = createKeys({ sessionPrefix: "session:", messagesSuffix: ":messages" });
@@ -139,4 +140,16 @@ export async function seedSession(
     ];
     await redis.rpush(defaultKeys.sessionMessages(id), ...msgs);
   }
+}
+
+/** Visit the chat page as a new end user: the answer sets the session cookie. */
+export async function visitChatPage(
+  baseUrl: string,
+): Promise<{ cookie: string; sessionId: string; setCookie: string }> {
+  const res = await fetch(`${baseUrl}/`, { redirect: "manual" });
+  if (res.status !== 200) throw new Error(`GET / answered ${res.status}`);
+  const setCookie = res.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+  if (!setCookie) throw new Error("GET / must issue the session cookie");
+  const pair = setCookie.split(";")[0]!;
+  return { cookie: pair, sessionId: pair.slice(SESSION_COOKIE.length + 1), setCookie };
 }

@@ -5,7 +5,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ClientToServerEvents, ServerToClientEvents } from "../../lib/realtime/events";
 import type { StoredMessage } from "../../lib/schemas/message";
 import { SESSION_COOKIE } from "../../lib/sessions/visitor";
-import { apiClient, copiesOf, createApiToken, defaultKeys as keys, seedSession } from "../helpers/herald";
+import {
+  apiClient,
+  copiesOf,
+  createApiToken,
+  defaultKeys as keys,
+  seedSession,
+  visitChatPage,
+} from "../helpers/herald";
 import { startTestRedis, type TestRedis } from "../helpers/redis";
 import { runCli, startTestServer, type TestServer } from "../helpers/server";
 
@@ -29,15 +36,7 @@ afterAll(async () => {
   await t?.stop();
 });
 
-/** Visit the chat page as a new end user: the answer sets the session cookie. */
-async function visit(): Promise<{ cookie: string; sessionId: string; setCookie: string }> {
-  const res = await fetch(`${server.baseUrl}/`, { redirect: "manual" });
-  expect(res.status).toBe(200);
-  const setCookie = res.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
-  expect(setCookie, "GET / must issue the session cookie").toBeTruthy();
-  const pair = setCookie!.split(";")[0]!;
-  return { cookie: pair, sessionId: pair.slice(SESSION_COOKIE.length + 1), setCookie: setCookie! };
-}
+const visit = () => visitChatPage(server.baseUrl);
 
 function connect(cookie?: string, extra: Parameters<typeof io>[1] = {}): UserSocket {
   const s: UserSocket = io(server.baseUrl, {

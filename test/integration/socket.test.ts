@@ -7,7 +7,13 @@ import type { Ack, ClientToServerEvents, ServerToClientEvents } from "../../lib/
 import { MAX_BODY_BYTES } from "../../lib/schemas/api";
 import type { StoredMessage } from "../../lib/schemas/message";
 import { SESSION_COOKIE } from "../../lib/sessions/visitor";
-import { apiClient, createApiToken, defaultKeys as keys, rawMessages } from "../helpers/herald";
+import {
+  apiClient,
+  createApiToken,
+  defaultKeys as keys,
+  rawMessages,
+  visitChatPage,
+} from "../helpers/herald";
 import { startTestRedis, type TestRedis } from "../helpers/redis";
 import { startTestServer, type TestServer } from "../helpers/server";
 
@@ -32,17 +38,7 @@ afterAll(async () => {
   await t?.stop();
 });
 
-/** Visit the chat page as a new end user: the answer sets the session cookie. */
-async function visit(): Promise<{ cookie: string; sessionId: string }> {
-  const res = await fetch(`${server.baseUrl}/`, { redirect: "manual" });
-  expect(res.status).toBe(200);
-  const pair = res.headers
-    .getSetCookie()
-    .find((c) => c.startsWith(`${SESSION_COOKIE}=`))
-    ?.split(";")[0];
-  expect(pair, "GET / must issue the session cookie").toBeTruthy();
-  return { cookie: pair!, sessionId: pair!.slice(SESSION_COOKIE.length + 1) };
-}
+const visit = () => visitChatPage(server.baseUrl);
 
 function connect(headers: Record<string, string>, extra: Parameters<typeof io>[1] = {}): UserSocket {
   const s: UserSocket = io(server.baseUrl, {
