@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import type { Keys } from "../redis/keys";
+import { escapeGlob, type Keys } from "../redis/keys";
 import type { DeliveryRecord, DeliveryStatus } from "../schemas/broadcast";
 
 const RecordFields = ["status", "created", "reason", "at", "deliveredAt", "seenAt"] as const;
@@ -21,8 +21,6 @@ export interface DeliveryPage {
   nextCursor: string | null;
 }
 
-const globEscape = (s: string) => s.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
-
 /**
  * One page of a broadcast's per-session records, paginated in Redis (HSCAN over all records,
  * or SSCAN over one status's set), so a page costs the same at 100 or 100,000 sessions.
@@ -34,7 +32,7 @@ export async function listDeliveries(
   broadcastId: string,
   opts: { status?: DeliveryStatus; cursor: string; limit: number; q?: string },
 ): Promise<DeliveryPage> {
-  const match = opts.q ? `*${globEscape(opts.q)}*` : "*";
+  const match = opts.q ? `*${escapeGlob(opts.q)}*` : "*";
   const out: DeliveryRecord[] = [];
   let cursor = opts.cursor;
   // SCAN may return fewer than COUNT (or none) per call: loop until the page is full or the walk ends.

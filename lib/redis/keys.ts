@@ -82,7 +82,8 @@ export const sessionRoom = (id: string) => `session:${id}`;
 /** Socket.IO room (in /admin) of one broadcast's watchers. */
 export const broadcastRoom = (bid: string) => `broadcast:${bid}`;
 
-function escapeGlob(s: string): string {
+/** Escape a literal for a SCAN/HSCAN MATCH pattern. */
+export function escapeGlob(s: string): string {
   return s.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
-import type { Keys } from "../redis/keys";
+import { escapeGlob, type Keys } from "../redis/keys";
 import type { StoredMessage } from "../schemas/message";
 
 /**
@@ -117,7 +117,7 @@ export async function clearDemoSessions(
   keys: Keys,
   opts: { idPrefix?: string; scanCount?: number; onProgress?: (deleted: number) => void } = {},
 ): Promise<number> {
-  const pattern = `${globEscape(keys.sessionData(opts.idPrefix ?? DEFAULT_DEMO_PREFIX))}*`;
+  const pattern = `${escapeGlob(keys.sessionData(opts.idPrefix ?? DEFAULT_DEMO_PREFIX))}*`;
   let cursor = "0";
   let deleted = 0;
   do {
@@ -133,5 +133,3 @@ export async function clearDemoSessions(
   } while (cursor !== "0");
   return deleted;
 }
-
-const globEscape = (s: string) => s.replace(/[*?[\]\\]/g, (c) => `\\${c}`);

@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import type { Keys } from "../redis/keys";
+import { escapeGlob, type Keys } from "../redis/keys";
 import type { Target } from "../schemas/broadcast";
 import type { PreviewResult, SessionFilter, SessionInfo, SessionPage } from "../schemas/session";
 import { uniqueSessions } from "./discover";
@@ -45,8 +45,6 @@ export async function describeSessions(deps: QueryDeps, ids: string[]): Promise<
   });
 }
 
-const globEscape = (s: string) => s.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
-
 /**
  * One page of sessions. The cursor is Redis's SCAN cursor (or an offset for `online`);
  * SCAN pages cannot be split, so a page may hold a few more than `limit`.
@@ -64,7 +62,7 @@ export async function listSessions(
     const infos = (await describeSessions(deps, ids)).filter((s): s is SessionInfo => s !== null);
     return { sessions: infos, nextCursor: ids.length < opts.limit ? null : String(offset + opts.limit) };
   }
-  const match = opts.q ? `${globEscape(keys.layout.sessionPrefix)}*${globEscape(opts.q)}*` : undefined;
+  const match = opts.q ? `${escapeGlob(keys.layout.sessionPrefix)}*${escapeGlob(opts.q)}*` : undefined;
   const out: SessionInfo[] = [];
   let cursor = opts.cursor;
   // A COUNT near the page size keeps a small page small (SCAN pages cannot be split).
