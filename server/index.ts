@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import next from "next";
 import { ensureFirstAdmin } from "../lib/auth/admins";
 import { ensureAuthSecret } from "../lib/auth/secret";
+import { markAbandonedBroadcasts } from "../lib/broadcasts/store";
 import { ConfigError, getConfig, parseConfig, resetConfig } from "../lib/config";
 import { getDeps } from "../lib/context";
 import { getLogger } from "../lib/log";
@@ -41,6 +42,10 @@ async function main() {
   const config = getConfig();
   ensureAuthSecret(config);
   const deps = getDeps();
+
+  const abandoned = await markAbandonedBroadcasts(deps.redis, deps.keys);
+  if (abandoned.length > 0)
+    log.warn({ ids: abandoned }, "broadcasts left running by a stopped process marked interrupted");
 
   const firstAdmin = await ensureFirstAdmin(deps.redis, deps.keys, {
     email: config.ADMIN_EMAIL,

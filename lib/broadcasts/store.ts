@@ -144,3 +144,19 @@ export async function listBroadcasts(
     .map(toPublic);
   return { broadcasts, nextCursor: cursor + limit < total ? String(cursor + limit) : null, total };
 }
+
+/**
+ * Broadcasts left `running` by a process that died (no live lock) become `interrupted`, so
+ * history tells the truth and they can be resumed. Looks at the newest `scan` broadcasts only:
+ * older ones were settled by earlier start-ups.
+ */
+export async function markAbandonedBroadcasts(redis: Redis, keys: Keys, scan = 500): Promise<string[]> {
+  const ids = await redis.zrevrange(keys.broadcastIndex(), 0, scan - 1);
+  if (ids.length === 0) return [];
+  const pipe = redis.pipeline();
+  for (const id of ids) pipe.hget(keys.broadcast(id), "status").exists(keys.broadcastLock(id));
+  const replies = (await pipe.exec()) ?? [];
+  const abandoned = ids.filter((_, i) => replies[2 * i]?.[1] === "running" && replies[2 * i + 1]?.[1] === 0);
+  for (const id of abandoned) await redis.hset(keys.broadcast(id), "status", "interrupted");
+  return abandoned;
+}

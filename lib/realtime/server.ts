@@ -5,6 +5,7 @@ import { adminFromCookieHeader } from "../auth/admin-session";
 import { assertSameOrigin } from "../auth/principal";
 import { markDelivery } from "../broadcasts/deliveries";
 import type { Deps } from "../context";
+import { getMetrics } from "../metrics";
 import { createRedis } from "../redis/connection";
 import { broadcastRoom, sessionRoom } from "../redis/keys";
 import { BroadcastIdSchema } from "../schemas/broadcast";
@@ -112,8 +113,10 @@ export function attachRealtime(httpServer: HttpServer, deps: Deps) {
     AdminData
   >;
 
+  const metrics = getMetrics();
   io.on("connection", (socket) => {
     const { sessionId } = socket.data;
+    metrics.sockets.inc();
     // The only room an end-user socket ever joins; nothing it sends can name another.
     socket.join(sessionRoom(sessionId));
     markOnline(redis, keys, [sessionId]).catch(() => {});
@@ -131,6 +134,7 @@ export function attachRealtime(httpServer: HttpServer, deps: Deps) {
       try {
         const changed = await markDelivery(redis, keys, parsed.data.id, sessionId, to);
         if (changed) {
+          metrics.receipts.inc({ kind: to });
           admin
             .to([ADMIN_ALL_ROOM, broadcastRoom(parsed.data.id)])
             .emit("delivery:update", { broadcastId: parsed.data.id, sessionId, status: to });
@@ -145,6 +149,7 @@ export function attachRealtime(httpServer: HttpServer, deps: Deps) {
     socket.on("seen", receipt("seen"));
 
     socket.on("disconnect", async () => {
+      metrics.sockets.dec();
       // Other tabs of the same session on this instance keep it online.
       const left = await io
         .in(sessionRoom(sessionId))
