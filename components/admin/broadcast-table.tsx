@@ -1,49 +1,35 @@
 "use client";
 
 import Link from "next/link";
+import type { ReactNode } from "react";
 import type { Broadcast } from "@/lib/schemas/broadcast";
-import { fmt, LevelBadge, relativeTime, StatusBadge, Table, td, th } from "./ui";
+import { type Column, DataTable } from "./table";
+import { ButtonLink, EmptyState, fmt, LevelBadge, MegaphoneIcon, relativeTime, StatusBadge } from "./ui";
+
+/** A right-aligned count column. */
+function count(header: string, value: (b: Broadcast) => number): Column<Broadcast> {
+  return {
+    header,
+    className: "text-right",
+    cellClassName: "tabular-nums",
+    cell: (b) => fmt(value(b)),
+  };
+}
 
 /** Broadcasts newest first: what was sent, by whom, and what became of it. */
 export function BroadcastTable({ broadcasts, compact }: { broadcasts: Broadcast[]; compact?: boolean }) {
   return (
-    <Table label="Broadcasts">
-      <thead className="border-b border-slate-100">
-        <tr>
-          <th scope="col" className={th}>
-            Broadcast
-          </th>
-          <th scope="col" className={th}>
-            Status
-          </th>
-          {!compact && (
-            <th scope="col" className={th}>
-              Author
-            </th>
-          )}
-          <th scope="col" className={`${th} text-right`}>
-            Targeted
-          </th>
-          <th scope="col" className={`${th} text-right`}>
-            Stored
-          </th>
-          <th scope="col" className={`${th} text-right`}>
-            Failed
-          </th>
-          <th scope="col" className={`${th} text-right`}>
-            Delivered
-          </th>
-          {!compact && (
-            <th scope="col" className={`${th} text-right`}>
-              Seen
-            </th>
-          )}
-        </tr>
-      </thead>
-      <tbody className="divide-y divide-slate-100">
-        {broadcasts.map((b) => (
-          <tr key={b.id} className="group relative hover:bg-slate-50">
-            <td className={`${td} max-w-[22rem]`}>
+    <DataTable
+      label="Broadcasts"
+      rows={broadcasts}
+      rowKey={(b) => b.id}
+      rowClassName="group relative hover:bg-slate-50"
+      columns={[
+        {
+          header: "Broadcast",
+          cellClassName: "max-w-[22rem]",
+          cell: (b) => (
+            <>
               <div className="flex items-center gap-2">
                 <LevelBadge level={b.level} />
                 <Link
@@ -60,23 +46,37 @@ export function BroadcastTable({ broadcasts, compact }: { broadcasts: Broadcast[
                 </time>
                 {compact && ` · ${b.author}`}
               </p>
-            </td>
-            <td className={td}>
-              <StatusBadge status={b.status} />
-            </td>
-            {!compact && <td className={`${td} max-w-[12rem] truncate text-slate-600`}>{b.author}</td>}
-            <td className={`${td} text-right tabular-nums`}>{fmt(b.targeted)}</td>
-            <td className={`${td} text-right tabular-nums`}>{fmt(b.stored)}</td>
-            <td
-              className={`${td} text-right tabular-nums ${b.failed > 0 ? "font-medium text-rose-700" : ""}`}
-            >
-              {fmt(b.failed)}
-            </td>
-            <td className={`${td} text-right tabular-nums`}>{fmt(b.delivered)}</td>
-            {!compact && <td className={`${td} text-right tabular-nums`}>{fmt(b.seen)}</td>}
-          </tr>
-        ))}
-      </tbody>
-    </Table>
+            </>
+          ),
+        },
+        { header: "Status", cell: (b) => <StatusBadge status={b.status} /> },
+        !compact && {
+          header: "Author",
+          cellClassName: "max-w-[12rem] truncate text-slate-600",
+          cell: (b) => b.author,
+        },
+        count("Targeted", (b) => b.targeted),
+        count("Stored", (b) => b.stored),
+        {
+          ...count("Failed", (b) => b.failed),
+          cellClassName: (b) => (b.failed > 0 ? "tabular-nums font-medium text-rose-700" : "tabular-nums"),
+        },
+        count("Delivered", (b) => b.delivered),
+        !compact && count("Seen", (b) => b.seen),
+      ]}
+    />
+  );
+}
+
+/** The empty state of a list of broadcasts, with a link to compose one. */
+export function NoBroadcasts({ action, children }: { action: string; children: ReactNode }) {
+  return (
+    <EmptyState
+      title="No broadcasts yet"
+      icon={<MegaphoneIcon />}
+      action={<ButtonLink href="/admin/broadcasts/new">{action}</ButtonLink>}
+    >
+      {children}
+    </EmptyState>
   );
 }

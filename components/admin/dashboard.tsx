@@ -2,19 +2,9 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { fetchers, qk, statsQuery } from "./api";
-import { BroadcastTable } from "./broadcast-table";
-import {
-  ButtonLink,
-  Card,
-  EmptyState,
-  ErrorState,
-  fmt,
-  LoadingBlock,
-  MegaphoneIcon,
-  PageHeader,
-  Skeleton,
-  Stat,
-} from "./ui";
+import { BroadcastTable, NoBroadcasts } from "./broadcast-table";
+import { QueryStates } from "./table";
+import { ButtonLink, Card, ErrorState, fmt, MegaphoneIcon, PageHeader, Skeleton, Stat } from "./ui";
 
 const RECENT = 6;
 
@@ -97,21 +87,18 @@ export function Dashboard() {
           </ButtonLink>
         }
       >
-        {recent.isPending ? (
-          <LoadingBlock label="Loading broadcasts" />
-        ) : recent.isError ? (
-          <ErrorState error={recent.error} onRetry={() => recent.refetch()} />
-        ) : recent.data.broadcasts.length === 0 ? (
-          <EmptyState
-            title="No broadcasts yet"
-            icon={<MegaphoneIcon />}
-            action={<ButtonLink href="/admin/broadcasts/new">Compose the first one</ButtonLink>}
-          >
-            Broadcasts reach every session, including the ones that never sent a message.
-          </EmptyState>
-        ) : (
-          <BroadcastTable broadcasts={recent.data.broadcasts} compact />
-        )}
+        <QueryStates
+          query={recent}
+          rows={recent.data?.broadcasts}
+          loading="Loading broadcasts"
+          empty={
+            <NoBroadcasts action="Compose the first one">
+              Broadcasts reach every session, including the ones that never sent a message.
+            </NoBroadcasts>
+          }
+        >
+          {(rows) => <BroadcastTable broadcasts={rows} compact />}
+        </QueryStates>
       </Card>
     </>
   );

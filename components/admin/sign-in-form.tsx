@@ -34,14 +34,20 @@ function safeCallback(url: string | undefined): string {
   }
 }
 
+type Creds = z.infer<typeof SignInSchema>;
+
+const FIELDS = [
+  { name: "email", label: "Email", type: "email", autoComplete: "username", inputMode: "email" },
+  { name: "password", label: "Password", type: "password", autoComplete: "current-password" },
+] as const;
+
 export function SignInForm({ callbackUrl, initialError }: { callbackUrl?: string; initialError?: boolean }) {
-  const [email, setEmail] = useState("");
-  const [password, setPassword] = useState("");
-  const [errors, setErrors] = useState<{ email?: string; password?: string }>({});
+  const [values, setValues] = useState<Creds>({ email: "", password: "" });
+  const [errors, setErrors] = useState<Partial<Creds>>({});
   const [failed, setFailed] = useState(Boolean(initialError));
 
   const mutation = useMutation({
-    mutationFn: async (creds: { email: string; password: string }) => {
+    mutationFn: async (creds: Creds) => {
       const res = await signIn("credentials", { ...creds, redirect: false });
       if (!res?.ok || res.error) throw new Error(SIGN_IN_FAILED);
       return res;
@@ -49,13 +55,13 @@ export function SignInForm({ callbackUrl, initialError }: { callbackUrl?: string
     onSuccess: () => window.location.assign(safeCallback(callbackUrl)),
     onError: () => {
       setFailed(true);
-      setPassword("");
+      setValues((v) => ({ ...v, password: "" }));
     },
   });
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const parsed = SignInSchema.safeParse({ email, password });
+    const parsed = SignInSchema.safeParse(values);
     if (!parsed.success) {
       const next: typeof errors = {};
       for (const i of parsed.error.issues) {
@@ -81,33 +87,20 @@ export function SignInForm({ callbackUrl, initialError }: { callbackUrl?: string
           <p className="mt-1 text-sm text-slate-500">Send system broadcasts to every chat session.</p>
           <form className="mt-6 space-y-4" onSubmit={submit} noValidate>
             {failed && <Alert>{SIGN_IN_FAILED}</Alert>}
-            <Field label="Email" error={errors.email}>
-              {(p) => (
-                <input
-                  {...p}
-                  name="email"
-                  type="email"
-                  autoComplete="username"
-                  inputMode="email"
-                  value={email}
-                  onChange={(e) => setEmail(e.target.value)}
-                  className={inputClass}
-                />
-              )}
-            </Field>
-            <Field label="Password" error={errors.password}>
-              {(p) => (
-                <input
-                  {...p}
-                  name="password"
-                  type="password"
-                  autoComplete="current-password"
-                  value={password}
-                  onChange={(e) => setPassword(e.target.value)}
-                  className={inputClass}
-                />
-              )}
-            </Field>
+            {FIELDS.map(({ name, label, ...input }) => (
+              <Field key={name} label={label} error={errors[name]}>
+                {(p) => (
+                  <input
+                    {...p}
+                    {...input}
+                    name={name}
+                    value={values[name]}
+                    onChange={(e) => setValues((v) => ({ ...v, [name]: e.target.value }))}
+                    className={inputClass}
+                  />
+                )}
+              </Field>
+            ))}
             <Button type="submit" size="lg" className="w-full" disabled={mutation.isPending}>
               {mutation.isPending ? "Signing in…" : "Sign in"}
             </Button>

@@ -184,18 +184,27 @@ export function Badge({
   );
 }
 
-/** A session's history and presence as badges (empty / N messages, online). */
+/**
+ * A session's history and presence as badges (empty / N messages, online; `offline` too
+ * where asked), then `children`.
+ */
 export function SessionStateBadges({
   empty,
   messageCount,
   online,
+  showOffline,
+  gap = "gap-1",
+  children,
 }: {
   empty: boolean;
   messageCount: number;
   online: boolean;
+  showOffline?: boolean;
+  gap?: "gap-1" | "gap-2";
+  children?: ReactNode;
 }) {
   return (
-    <span className="flex flex-wrap items-center gap-1">
+    <span className={cn("flex flex-wrap items-center", gap)}>
       {empty ? (
         <Badge tone="amber">empty</Badge>
       ) : (
@@ -203,11 +212,14 @@ export function SessionStateBadges({
           {fmt(messageCount)} message{messageCount === 1 ? "" : "s"}
         </Badge>
       )}
-      {online && (
+      {online ? (
         <Badge tone="emerald" dot>
           online
         </Badge>
+      ) : (
+        showOffline && <Badge>offline</Badge>
       )}
+      {children}
     </span>
   );
 }
@@ -512,98 +524,6 @@ export function Segmented<T extends string>({
   );
 }
 
-type PagerPos = { cursor: string; offset: number };
-
-/**
- * Previous/next over server cursors. A SCAN page cannot be split on the server, so one may
- * hold more rows than asked for: it is shown `pageSize` rows at a time before the next
- * cursor is requested. `stack` holds the positions before this one, so going back
- * re-requests a page the server already described.
- */
-export function useCursorPager(resetKey: string, pageSize: number) {
-  const start: PagerPos = { cursor: "0", offset: 0 };
-  const [state, setState] = useState<{ key: string; stack: PagerPos[]; pos: PagerPos }>({
-    key: resetKey,
-    stack: [],
-    pos: start,
-  });
-  const { stack, pos } = state.key === resetKey ? state : { stack: [], pos: start };
-  return {
-    cursor: pos.cursor,
-    page: stack.length + 1,
-    hasPrev: stack.length > 0,
-    prev: () => setState({ key: resetKey, stack: stack.slice(0, -1), pos: stack.at(-1) ?? start }),
-    /** The rows of the server page to show now, and how to go on from them. */
-    slice<T>(items: T[], nextCursor: string | null) {
-      // A short remainder joins this page rather than making a page of its own.
-      const end =
-        items.length - (pos.offset + pageSize) < pageSize / 2 ? items.length : pos.offset + pageSize;
-      const more = end < items.length;
-      return {
-        rows: items.slice(pos.offset, end),
-        hasNext: more || nextCursor !== null,
-        next: () =>
-          setState({
-            key: resetKey,
-            stack: [...stack, pos],
-            pos: more
-              ? { cursor: pos.cursor, offset: pos.offset + pageSize }
-              : { cursor: nextCursor ?? "0", offset: 0 },
-          }),
-      };
-    },
-  };
-}
-
-export function Pager({
-  page,
-  hasPrev,
-  hasNext,
-  onPrev,
-  onNext,
-  busy,
-  summary,
-}: {
-  page: number;
-  hasPrev: boolean;
-  hasNext: boolean;
-  onPrev: () => void;
-  onNext: () => void;
-  busy?: boolean;
-  summary?: ReactNode;
-}) {
-  return (
-    <nav aria-label="Pagination" className="flex items-center justify-between gap-3 pt-3">
-      <p className="flex items-center gap-2 text-xs text-slate-500">
-        Page {page}
-        {summary && <span>· {summary}</span>}
-        {busy && <Spinner className="size-3 text-slate-400" label="Loading page" />}
-      </p>
-      <div className="flex gap-2">
-        <Button variant="secondary" size="sm" onClick={onPrev} disabled={!hasPrev}>
-          Previous
-        </Button>
-        <Button variant="secondary" size="sm" onClick={onNext} disabled={!hasNext}>
-          Next
-        </Button>
-      </div>
-    </nav>
-  );
-}
-
-export function Table({ children, label }: { children: ReactNode; label: string }) {
-  return (
-    <div className="-mx-4 overflow-x-auto sm:-mx-5">
-      <table className="min-w-full text-left text-sm" aria-label={label}>
-        {children}
-      </table>
-    </div>
-  );
-}
-export const th =
-  "whitespace-nowrap px-4 py-2 text-xs font-medium uppercase tracking-wide text-slate-500 first:pl-4 sm:first:pl-5 last:pr-4 sm:last:pr-5";
-export const td = "px-4 py-2.5 align-middle first:pl-4 sm:first:pl-5 last:pr-4 sm:last:pr-5";
-
 export function ProgressBar({ value, max, label }: { value: number; max: number; label: string }) {
   const pct = max > 0 ? Math.min(100, Math.round((value / max) * 100)) : 0;
   return (
@@ -635,40 +555,31 @@ export function SearchIcon({ className }: { className?: string }) {
   );
 }
 
-export function InboxIcon({ className = "size-5" }: { className?: string }) {
+/** A 24px outline icon (the Heroicons style the console uses). */
+function OutlineIcon({ className, strokeWidth, d }: { className: string; strokeWidth: string; d: string }) {
   return (
     <svg
       className={className}
       viewBox="0 0 24 24"
       fill="none"
       stroke="currentColor"
-      strokeWidth="1.5"
+      strokeWidth={strokeWidth}
       aria-hidden="true"
     >
-      <path
-        strokeLinecap="round"
-        strokeLinejoin="round"
-        d="M2.25 13.5h3.86a2.25 2.25 0 012.01 1.24l.26.52a2.25 2.25 0 002.01 1.24h3.24a2.25 2.25 0 002.01-1.24l.26-.52a2.25 2.25 0 012.01-1.24h3.86M2.25 13.5V18a2.25 2.25 0 002.25 2.25h15A2.25 2.25 0 0021.75 18v-4.5M2.25 13.5l2.5-7.5A2.25 2.25 0 016.88 4.5h10.24a2.25 2.25 0 012.13 1.5l2.5 7.5"
-      />
+      <path strokeLinecap="round" strokeLinejoin="round" d={d} />
     </svg>
   );
 }
 
+const INBOX =
+  "M2.25 13.5h3.86a2.25 2.25 0 012.01 1.24l.26.52a2.25 2.25 0 002.01 1.24h3.24a2.25 2.25 0 002.01-1.24l.26-.52a2.25 2.25 0 012.01-1.24h3.86M2.25 13.5V18a2.25 2.25 0 002.25 2.25h15A2.25 2.25 0 0021.75 18v-4.5M2.25 13.5l2.5-7.5A2.25 2.25 0 016.88 4.5h10.24a2.25 2.25 0 012.13 1.5l2.5 7.5";
+const MEGAPHONE =
+  "M10.34 15.84c-.69-.05-1.39-.08-2.09-.08H7.5a4.5 4.5 0 010-9h.75c.7 0 1.4-.03 2.09-.08m0 9.16c.24.96.56 1.9.95 2.79.24.55.03 1.2-.5 1.5l-.66.38a1.13 1.13 0 01-1.54-.43 20.85 20.85 0 01-1.44-4.28m3.19.04a23.85 23.85 0 008.84 2.53m-8.84-11.73a23.85 23.85 0 008.84-2.53m0 0a23.9 23.9 0 01.99 7.86c0 2.76-.47 5.4-1.32 7.86m.33-15.72c.43 1.35.75 2.74.96 4.18a1.5 1.5 0 010 3.36 24.2 24.2 0 01-.96 4.18";
+
+export function InboxIcon({ className = "size-5" }: { className?: string }) {
+  return <OutlineIcon className={className} strokeWidth="1.5" d={INBOX} />;
+}
+
 export function MegaphoneIcon({ className = "size-5" }: { className?: string }) {
-  return (
-    <svg
-      className={className}
-      viewBox="0 0 24 24"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth="1.6"
-      aria-hidden="true"
-    >
-      <path
-        strokeLinecap="round"
-        strokeLinejoin="round"
-        d="M10.34 15.84c-.69-.05-1.39-.08-2.09-.08H7.5a4.5 4.5 0 010-9h.75c.7 0 1.4-.03 2.09-.08m0 9.16c.24.96.56 1.9.95 2.79.24.55.03 1.2-.5 1.5l-.66.38a1.13 1.13 0 01-1.54-.43 20.85 20.85 0 01-1.44-4.28m3.19.04a23.85 23.85 0 008.84 2.53m-8.84-11.73a23.85 23.85 0 008.84-2.53m0 0a23.9 23.9 0 01.99 7.86c0 2.76-.47 5.4-1.32 7.86m.33-15.72c.43 1.35.75 2.74.96 4.18a1.5 1.5 0 010 3.36 24.2 24.2 0 01-.96 4.18"
-      />
-    </svg>
-  );
+  return <OutlineIcon className={className} strokeWidth="1.6" d={MEGAPHONE} />;
 }

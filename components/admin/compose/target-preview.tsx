@@ -1,11 +1,12 @@
 "use client";
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import Link from "next/link";
 import { useState } from "react";
 import type { Target } from "@/lib/schemas/broadcast";
 import type { SessionInfo } from "@/lib/schemas/session";
 import { fetchers, qk } from "../api";
+import { sessionColumns, sessionRows } from "../sessions/session-columns";
+import { CursorList, DataTable, noMatchingId, Pager, QueryStates, td, useCursorList } from "../table";
 import {
   Badge,
   Button,
@@ -13,17 +14,9 @@ import {
   EmptyState,
   ErrorState,
   fmt,
-  formatTtl,
-  LoadingBlock,
-  Pager,
   SearchInput,
   Segmented,
-  SessionStateBadges,
   Skeleton,
-  Table,
-  td,
-  th,
-  useCursorPager,
   useDebounced,
 } from "../ui";
 
@@ -104,6 +97,17 @@ export function TargetPreview({
   );
 }
 
+const COLUMNS = sessionColumns({ idWidth: "max-w-[16rem]" });
+const BY_ID = sessionRows((s: SessionInfo) => s.id);
+
+function RemoveButton({ id, onRemove }: { id: string; onRemove: (id: string) => void }) {
+  return (
+    <Button variant="ghost" size="sm" onClick={() => onRemove(id)} aria-label={`Remove ${id}`}>
+      Remove
+    </Button>
+  );
+}
+
 function SessionRows({
   rows,
   missing = [],
@@ -114,77 +118,37 @@ function SessionRows({
   onRemove?: (id: string) => void;
 }) {
   return (
-    <Table label="Target sessions">
-      <thead className="border-b border-slate-100">
-        <tr>
-          <th scope="col" className={th}>
-            Session
-          </th>
-          <th scope="col" className={th}>
-            State
-          </th>
-          <th scope="col" className={`${th} hidden sm:table-cell`}>
-            Expires in
-          </th>
+    <DataTable
+      label="Target sessions"
+      columns={[
+        ...COLUMNS,
+        onRemove && {
+          header: "Actions",
+          srOnly: true,
+          cellClassName: "text-right",
+          cell: (s: SessionInfo) => <RemoveButton id={s.id} onRemove={onRemove} />,
+        },
+      ]}
+      rows={rows}
+      {...BY_ID}
+    >
+      {missing.map((id) => (
+        <tr key={`missing:${id}`} data-session-id={id}>
+          <td className={`${td} max-w-[16rem] truncate font-mono text-xs text-slate-500`} title={id}>
+            {id}
+          </td>
+          <td className={td} colSpan={2}>
+            <Badge tone="rose">not found</Badge>
+            <span className="ml-2 text-xs text-slate-500">will be reported as failed</span>
+          </td>
           {onRemove && (
-            <th scope="col" className={th}>
-              <span className="sr-only">Actions</span>
-            </th>
+            <td className={`${td} text-right`}>
+              <RemoveButton id={id} onRemove={onRemove} />
+            </td>
           )}
         </tr>
-      </thead>
-      <tbody className="divide-y divide-slate-100">
-        {rows.map((s) => (
-          <tr key={s.id} data-session-id={s.id}>
-            <td className={`${td} max-w-[16rem]`}>
-              <Link
-                href={`/admin/sessions/${encodeURIComponent(s.id)}`}
-                className="block truncate font-mono text-xs text-slate-800 hover:text-indigo-700"
-                title={s.id}
-              >
-                {s.id}
-              </Link>
-            </td>
-            <td className={td}>
-              <SessionStateBadges {...s} />
-            </td>
-            <td className={`${td} hidden whitespace-nowrap text-xs text-slate-500 sm:table-cell`}>
-              {formatTtl(s.ttlSeconds)}
-            </td>
-            {onRemove && (
-              <td className={`${td} text-right`}>
-                <Button
-                  variant="ghost"
-                  size="sm"
-                  onClick={() => onRemove(s.id)}
-                  aria-label={`Remove ${s.id}`}
-                >
-                  Remove
-                </Button>
-              </td>
-            )}
-          </tr>
-        ))}
-        {missing.map((id) => (
-          <tr key={`missing:${id}`} data-session-id={id}>
-            <td className={`${td} max-w-[16rem] truncate font-mono text-xs text-slate-500`} title={id}>
-              {id}
-            </td>
-            <td className={td} colSpan={2}>
-              <Badge tone="rose">not found</Badge>
-              <span className="ml-2 text-xs text-slate-500">will be reported as failed</span>
-            </td>
-            {onRemove && (
-              <td className={`${td} text-right`}>
-                <Button variant="ghost" size="sm" onClick={() => onRemove(id)} aria-label={`Remove ${id}`}>
-                  Remove
-                </Button>
-              </td>
-            )}
-          </tr>
-        ))}
-      </tbody>
-    </Table>
+      ))}
+    </DataTable>
   );
 }
 
@@ -196,13 +160,15 @@ function ScannedTable({ online }: { online: boolean }) {
   const [text, setText] = useState("");
   const q = useDebounced(text.trim(), 300);
   const apiFilter = online ? "online" : filter;
-  const pager = useCursorPager(`${apiFilter}|${q}`, PAGE);
-  const page = useQuery({
-    queryKey: qk.sessions(apiFilter, q, pager.cursor, PAGE),
-    queryFn: () => fetchers.sessions({ filter: apiFilter, q, cursor: pager.cursor, limit: PAGE }),
-    placeholderData: keepPreviousData,
+  const list = useCursorList({
+    resetKey: `${apiFilter}|${q}`,
+    pageSize: PAGE,
+    query: (cursor) => ({
+      queryKey: qk.sessions(apiFilter, q, cursor, PAGE),
+      queryFn: () => fetchers.sessions({ filter: apiFilter, q, cursor, limit: PAGE }),
+    }),
+    rows: (d) => d.sessions,
   });
-  const view = page.data ? pager.slice(page.data.sessions, page.data.nextCursor) : null;
   return (
     <div>
       <div className="mb-3 flex flex-col gap-2 sm:flex-row sm:items-center sm:justify-between">
@@ -229,31 +195,22 @@ function ScannedTable({ online }: { online: boolean }) {
           className="sm:w-64"
         />
       </div>
-      {page.isPending ? (
-        <LoadingBlock label="Loading sessions" rows={4} />
-      ) : page.isError ? (
-        <ErrorState error={page.error} onRetry={() => page.refetch()} />
-      ) : view!.rows.length === 0 ? (
-        <EmptyState title={q ? "No matching sessions" : online ? "Nobody is online" : "No sessions here"}>
-          {q
-            ? `No session id contains “${q}”${pager.page > 1 ? " on the remaining pages" : ""}.`
-            : online
-              ? "Sessions count as online while the chat page is open."
-              : "Sessions appear when someone opens the chat page."}
-        </EmptyState>
-      ) : (
-        <>
-          <SessionRows rows={view!.rows} />
-          <Pager
-            page={pager.page}
-            hasPrev={pager.hasPrev}
-            hasNext={view!.hasNext}
-            onPrev={pager.prev}
-            onNext={view!.next}
-            busy={page.isFetching}
-          />
-        </>
-      )}
+      <CursorList
+        list={list}
+        loading="Loading sessions"
+        loadingRows={4}
+        empty={
+          <EmptyState title={q ? "No matching sessions" : online ? "Nobody is online" : "No sessions here"}>
+            {q
+              ? noMatchingId(q, list.pager.page)
+              : online
+                ? "Sessions count as online while the chat page is open."
+                : "Sessions appear when someone opens the chat page."}
+          </EmptyState>
+        }
+      >
+        {(rows) => <SessionRows rows={rows} />}
+      </CursorList>
     </div>
   );
 }
@@ -270,23 +227,30 @@ function ChosenTable({ ids, onRemove }: { ids: string[]; onRemove: (id: string) 
     queryFn: () => fetchers.preview(target),
     placeholderData: keepPreviousData,
   });
-  if (page.isPending) return <LoadingBlock label="Loading sessions" rows={Math.min(4, pageIds.length)} />;
-  if (page.isError) return <ErrorState error={page.error} onRetry={() => page.refetch()} />;
-  const byId = new Map(page.data.sample.map((s) => [s.id, s]));
+  const byId = new Map(page.data?.sample.map((s) => [s.id, s]));
   const rows = pageIds.map((id) => byId.get(id)).filter((s): s is SessionInfo => s !== undefined);
   const missing = page.isPlaceholderData ? [] : pageIds.filter((id) => !byId.has(id));
   return (
-    <>
-      <SessionRows rows={rows} missing={missing} onRemove={onRemove} />
-      <Pager
-        page={current + 1}
-        summary={`${fmt(ids.length)} chosen`}
-        hasPrev={current > 0}
-        hasNext={current < pages - 1}
-        onPrev={() => setPageIndex(current - 1)}
-        onNext={() => setPageIndex(current + 1)}
-        busy={page.isFetching}
-      />
-    </>
+    <QueryStates
+      query={page}
+      rows={rows}
+      loading="Loading sessions"
+      loadingRows={Math.min(4, pageIds.length)}
+    >
+      {(found) => (
+        <>
+          <SessionRows rows={found} missing={missing} onRemove={onRemove} />
+          <Pager
+            page={current + 1}
+            summary={`${fmt(ids.length)} chosen`}
+            hasPrev={current > 0}
+            hasNext={current < pages - 1}
+            onPrev={() => setPageIndex(current - 1)}
+            onNext={() => setPageIndex(current + 1)}
+            busy={page.isFetching}
+          />
+        </>
+      )}
+    </QueryStates>
   );
 }

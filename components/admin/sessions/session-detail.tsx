@@ -5,16 +5,15 @@ import Link from "next/link";
 import { BroadcastCard, RawEntry, UserBubble } from "@/components/chat/message-item";
 import { ApiError, fetchers, qk } from "../api";
 import {
-  Badge,
   ButtonLink,
   Card,
   EmptyState,
   ErrorState,
-  fmt,
   formatTtl,
   LoadingBlock,
   MegaphoneIcon,
   PageHeader,
+  SessionStateBadges,
   Skeleton,
 } from "../ui";
 
@@ -40,23 +39,9 @@ export function SessionDetail({ id }: { id: string }) {
           info.isPending ? (
             <Skeleton className="h-4 w-48" />
           ) : s ? (
-            <span className="flex flex-wrap items-center gap-2">
-              {s.empty ? (
-                <Badge tone="amber">empty</Badge>
-              ) : (
-                <Badge>
-                  {fmt(s.messageCount)} message{s.messageCount === 1 ? "" : "s"}
-                </Badge>
-              )}
-              {s.online ? (
-                <Badge tone="emerald" dot>
-                  online
-                </Badge>
-              ) : (
-                <Badge>offline</Badge>
-              )}
+            <SessionStateBadges {...s} showOffline gap="gap-2">
               <span>expires in {formatTtl(s.ttlSeconds)}</span>
-            </span>
+            </SessionStateBadges>
           ) : undefined
         }
         back={{ href: "/admin/sessions", label: "Sessions" }}

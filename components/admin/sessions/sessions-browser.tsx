@@ -1,42 +1,31 @@
 "use client";
 
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import Link from "next/link";
+import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import type { SessionFilter } from "@/lib/schemas/session";
+import type { SessionFilter, SessionInfo } from "@/lib/schemas/session";
 import { fetchers, qk, statsQuery } from "../api";
-import {
-  Card,
-  EmptyState,
-  ErrorState,
-  formatTtl,
-  LoadingBlock,
-  PageHeader,
-  Pager,
-  SearchInput,
-  Segmented,
-  SessionStateBadges,
-  Table,
-  td,
-  th,
-  useCursorPager,
-  useDebounced,
-} from "../ui";
+import { CursorList, DataTable, noMatchingId, useCursorList } from "../table";
+import { Card, EmptyState, PageHeader, SearchInput, Segmented, useDebounced } from "../ui";
+import { sessionColumns, sessionRows } from "./session-columns";
 
 const PAGE = 25;
+const COLUMNS = sessionColumns({ stretch: true, idWidth: "max-w-[20rem]" });
+const BY_ID = sessionRows((s: SessionInfo) => s.id);
 
 export function SessionsBrowser() {
   const [filter, setFilter] = useState<SessionFilter>("all");
   const [text, setText] = useState("");
   const q = useDebounced(text.trim(), 300);
-  const pager = useCursorPager(`${filter}|${q}`, PAGE);
   const stats = useQuery(statsQuery);
-  const page = useQuery({
-    queryKey: qk.sessions(filter, q, pager.cursor, PAGE),
-    queryFn: () => fetchers.sessions({ filter, q, cursor: pager.cursor, limit: PAGE }),
-    placeholderData: keepPreviousData,
+  const list = useCursorList({
+    resetKey: `${filter}|${q}`,
+    pageSize: PAGE,
+    query: (cursor) => ({
+      queryKey: qk.sessions(filter, q, cursor, PAGE),
+      queryFn: () => fetchers.sessions({ filter, q, cursor, limit: PAGE }),
+    }),
+    rows: (d) => d.sessions,
   });
-  const view = page.data ? pager.slice(page.data.sessions, page.data.nextCursor) : null;
   const s = stats.data;
   return (
     <>
@@ -59,66 +48,30 @@ export function SessionsBrowser() {
           />
           <SearchInput value={text} onChange={setText} label="Search sessions by id" className="md:w-72" />
         </div>
-        {page.isPending ? (
-          <LoadingBlock label="Loading sessions" rows={6} />
-        ) : page.isError ? (
-          <ErrorState error={page.error} onRetry={() => page.refetch()} />
-        ) : view!.rows.length === 0 ? (
-          <EmptyState title={q ? "No matching sessions" : "No sessions here"}>
-            {q
-              ? `No session id contains “${q}”${pager.page > 1 ? " on the remaining pages" : ""}.`
-              : filter === "online"
-                ? "Sessions count as online while the chat page is open."
-                : "Sessions appear when someone opens the chat page, or when the chat app creates them."}
-          </EmptyState>
-        ) : (
-          <>
-            <Table label="Sessions">
-              <thead className="border-b border-slate-100">
-                <tr>
-                  <th scope="col" className={th}>
-                    Session
-                  </th>
-                  <th scope="col" className={th}>
-                    State
-                  </th>
-                  <th scope="col" className={`${th} hidden sm:table-cell`}>
-                    Expires in
-                  </th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {view!.rows.map((x) => (
-                  <tr key={x.id} className="relative hover:bg-slate-50" data-session-id={x.id}>
-                    <td className={`${td} max-w-[20rem]`}>
-                      <Link
-                        href={`/admin/sessions/${encodeURIComponent(x.id)}`}
-                        className="block truncate font-mono text-xs text-slate-800 after:absolute after:inset-0 hover:text-indigo-700"
-                        title={x.id}
-                      >
-                        {x.id}
-                      </Link>
-                    </td>
-                    <td className={td}>
-                      <SessionStateBadges {...x} />
-                    </td>
-                    <td className={`${td} hidden whitespace-nowrap text-xs text-slate-500 sm:table-cell`}>
-                      {formatTtl(x.ttlSeconds)}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </Table>
-            <Pager
-              page={pager.page}
-              hasPrev={pager.hasPrev}
-              hasNext={view!.hasNext}
-              onPrev={pager.prev}
-              onNext={view!.next}
-              busy={page.isFetching}
+        <CursorList
+          list={list}
+          loading="Loading sessions"
+          loadingRows={6}
+          empty={
+            <EmptyState title={q ? "No matching sessions" : "No sessions here"}>
+              {q
+                ? noMatchingId(q, list.pager.page)
+                : filter === "online"
+                  ? "Sessions count as online while the chat page is open."
+                  : "Sessions appear when someone opens the chat page, or when the chat app creates them."}
+            </EmptyState>
+          }
+        >
+          {(rows) => (
+            <DataTable
+              label="Sessions"
+              columns={COLUMNS}
+              rows={rows}
+              rowClassName="relative hover:bg-slate-50"
+              {...BY_ID}
             />
-          </>
-        )}
+          )}
+        </CursorList>
       </Card>
     </>
   );
