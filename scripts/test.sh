@@ -28,12 +28,15 @@ trap on_exit EXIT
 # Add up the runners' own summaries (vitest "Tests  3 failed | 75 passed (78)", playwright
 # "  12 passed (30s)" / "  1 failed") from the output of the test steps so far.
 count_tests() {
-  local clean p f
-  clean=$(sed 's/\x1b\[[0-9;]*m//g' "$log")
-  p=$(printf '%s\n' "$clean" | grep -E '^ *Tests +' | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
-  f=$(printf '%s\n' "$clean" | grep -E '^ *Tests +' | grep -oE '[0-9]+ failed' | awk '{s+=$1} END {print s+0}')
-  tests_passed=$((p + $(printf '%s\n' "$clean" | grep -E '^ +[0-9]+ passed \(' | awk '{s+=$1} END {print s+0}')))
-  tests_failed=$((f + $(printf '%s\n' "$clean" | grep -E '^ +[0-9]+ failed$' | awk '{s+=$1} END {print s+0}')))
+  local counts
+  # awk alone (no grep): a pattern that matches nothing must not trip `set -e -o pipefail`.
+  counts=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | awk '
+    /^ *Tests +/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+    /^ +[0-9]+ passed \(/ { p += $1 }
+    /^ +[0-9]+ failed$/ { f += $1 }
+    END { print p + 0, f + 0 }')
+  tests_passed=${counts% *}
+  tests_failed=${counts#* }
 }
 
 # A step whose output is kept for the final count.
