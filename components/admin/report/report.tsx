@@ -135,7 +135,7 @@ export function BroadcastReport({ id }: { id: string }) {
   const running = b.status === "running";
   const total = Math.max(b.estimatedTotal, b.processed);
   const shownRate = rate ?? estimateRate(b);
-  const pct = (n: number) => (b.stored > 0 ? `${Math.round((n / b.stored) * 100)}% of stored` : undefined);
+  const pct = (n: number) => (b.stored > 0 ? `${share(n, b.stored)} of stored` : undefined);
 
   return (
     <>
@@ -257,4 +257,12 @@ function estimateRate(b: Broadcast): number | null {
   if (!b.startedAt || b.processed === 0) return null;
   const secs = (Date.now() - Date.parse(b.startedAt)) / 1000;
   return secs > 0 ? Math.round(b.processed / secs) : null;
+}
+
+/** A share as people read it: never "0%" for some, nor "100%" for not quite all. */
+function share(n: number, of: number): string {
+  const p = (n / of) * 100;
+  if (n > 0 && p < 1) return "<1%";
+  if (n < of && p > 99) return ">99%";
+  return `${Math.round(p)}%`;
 }
