@@ -35,9 +35,9 @@ function connect(id: string): Promise<UserSocket> {
     });
     socket.on("message", (msg) => {
       const t = now();
-      let list = receipts.get(msg.id);
-      if (!list) receipts.set(msg.id, (list = []));
-      list.push(t);
+      const list = receipts.get(msg.id);
+      if (list) list.push(t);
+      else receipts.set(msg.id, [t]);
       if (acks) socket.emit("ack", { id: msg.id });
     });
     socket.once("connect", () => resolve(socket));

@@ -21,7 +21,7 @@ import type { BroadcastRequest } from "../../lib/schemas/broadcast";
 import { createVisitorSession } from "../../lib/sessions/visitor";
 import { ask, forkHelper, killHelpers } from "./children";
 import { startBenchRedis } from "./redis-server";
-import { fmtMs, parseArgs, percentile } from "./stats";
+import { parseArgs, percentile } from "./stats";
 
 const args = parseArgs(process.argv.slice(2));
 if (args.help) {
