@@ -38,7 +38,11 @@ export interface FanOutOptions {
   onProgress?: (p: BroadcastProgress) => void;
   /** Sessions per script call. */
   batchSize?: number;
-  /** Batches in flight at once (default 8: enough to keep Redis busy while this process works). */
+  /**
+   * Fan-out script calls in flight at once (default 2). A batch's record call is sent as soon as
+   * its fan-out call answers, ahead of later fan-outs, so Redis always has work queued but never
+   * much of it (other clients wait behind what is queued).
+   */
   concurrency?: number;
   /**
    * Give progress a denominator (`estimatedTotal`): for `all`, extrapolated from how far SCAN
@@ -52,8 +56,10 @@ const LOCK_TTL_MS = 30_000;
 const PROGRESS_EVERY_MS = 200;
 /** SCAN pages fetched ahead of the writes, so Redis never waits for the next page (bounded memory). */
 const READ_AHEAD_PAGES = 2;
-/** Measured (docs/BENCHMARKS.md): 4 leaves Redis idle between batches, 16 queues too much at once. */
-const DEFAULT_CONCURRENCY = 8;
+/** Measured (docs/BENCHMARKS.md): 2 keeps Redis busy; more only lengthens other clients' waits. */
+const DEFAULT_CONCURRENCY = 2;
+/** Batches taken on per fan-out slot: their record calls and pushes overlap the next fan-outs. */
+const BATCHES_PER_SLOT = 4;
 
 /** Build the one message JSON stored in every session of this broadcast. */
 export function buildMessage(id: string, req: BroadcastRequest, createdAt: string): StoredMessage {
@@ -239,7 +245,18 @@ async function runFanOut(
     return { codes: "E".repeat(entries.length), reasons: entries.map(() => reason) };
   };
 
+  // At most `concurrency` fan-out calls in flight; a batch gives its slot back once its record
+  // call is sent, so that call goes ahead of the next fan-outs and few calls ever wait in Redis.
+  const slots = semaphore(concurrency);
   const processBatch = async (entries: TargetEntry[]) => {
+    const release = await slots.acquire();
+    try {
+      await storeAndRecord(entries, release);
+    } finally {
+      release();
+    }
+  };
+  const storeAndRecord = async (entries: TargetEntry[], release: () => void) => {
     const { codes, reasons: failures } = await fanOut(entries);
     // record-deliveries.lua's arguments: timestamp, one status letter per session, the ids,
     // then the reasons of the failed ones.
@@ -266,7 +283,7 @@ async function runFanOut(
       if (debug) log.debug({ broadcastId: id, sessionId: sid, code: c }, "fan-out session");
     }
     if (ids.length > 0) {
-      const [, stored, created, duplicates, failed] = await redis.heraldRecordDeliveries(
+      const recording = redis.heraldRecordDeliveries(
         recordArgs.length,
         ...recordArgs,
         new Date().toISOString(),
@@ -274,6 +291,8 @@ async function runFanOut(
         ...ids,
         ...reasons,
       );
+      release();
+      const [, stored, created, duplicates, failed] = await recording;
       counts.stored += stored ?? 0;
       counts.created += created ?? 0;
       counts.duplicates += duplicates ?? 0;
@@ -285,8 +304,8 @@ async function runFanOut(
     reportProgress();
   };
 
-  // Batches run `concurrency` at a time while SCAN reads ahead; the resume cursor only moves
-  // past a page once every batch of it (and of the pages before) is done.
+  // Batches are taken on while SCAN reads ahead (the slots above pace the fan-out calls); the
+  // resume cursor only moves past a page once every batch of it (and of the pages before) is done.
   const inFlight = new Set<Promise<void>>();
   let saving: Promise<unknown> = Promise.resolve();
   let firstError: unknown;
@@ -309,7 +328,7 @@ async function runFanOut(
       const n = page.entries.length;
       const size = Math.ceil(n / Math.ceil(n / batchSize));
       for (let i = 0; i < n; i += size) {
-        while (inFlight.size >= concurrency) await Promise.race(inFlight);
+        while (inFlight.size >= concurrency * BATCHES_PER_SLOT) await Promise.race(inFlight);
         if (firstError) break;
         batches.push(track(processBatch(page.entries.slice(i, i + size))));
       }
@@ -443,4 +462,24 @@ async function* readAhead<T>(source: AsyncGenerator<T>, depth: number): AsyncGen
   } finally {
     await source.return(undefined);
   }
+}
+
+/** A counting semaphore: `acquire` resolves with a release function (calling it twice is harmless). */
+function semaphore(size: number) {
+  let free = size;
+  const waiting: (() => void)[] = [];
+  return {
+    async acquire(): Promise<() => void> {
+      if (free > 0) free--;
+      else await new Promise<void>((resolve) => waiting.push(resolve));
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        const next = waiting.shift();
+        if (next) next();
+        else free++;
+      };
+    },
+  };
 }
