@@ -460,7 +460,9 @@ async function* readAhead<T>(source: AsyncGenerator<T>, depth: number): AsyncGen
       yield next.value;
     }
   } finally {
-    await source.return(undefined);
+    // Stopped early: pages still being read are dropped (a failure there is not news any more).
+    for (const p of queue) p.catch(() => {});
+    await source.return(undefined).catch(() => {});
   }
 }
 

@@ -24,7 +24,9 @@
     - an existing list: RPUSH, LPOS (is there a copy before ours?), PEXPIREAT    (3 calls)
     - a duplicate: RPUSH, LPOS, RPOP (takes our push back; TTL untouched)        (3 calls)
   All within one atomic call, so nobody sees a push that is taken back.
-  Cluster: the caller batches only keys that one node's SCAN returned (allow-cross-slot-keys).
+  Cluster: every key is declared, and allow-cross-slot-keys lets one call hold keys of several
+  slots served by one node. A session's two keys have no common hash tag, so on a multi-shard
+  cluster the caller must route them (docs/BENCHMARKS.md, "Redis Cluster").
 ]]
 local payload = ARGV[1]
 local ttl = tonumber(ARGV[2])
