@@ -14,10 +14,10 @@ export function forkHelper(file: string, args: string[]): ChildProcess {
   return child;
 }
 
-/** Send `msg` (unless empty) and wait for the first message `pick` accepts; fails if the child exits first. */
+/** Send `msg` (unless null) and wait for the first message `pick` accepts; fails if the child exits first. */
 export function ask<T>(
   child: ChildProcess,
-  msg: object,
+  msg: object | null,
   pick: (m: Record<string, unknown>) => T | undefined,
 ): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -31,7 +31,7 @@ export function ask<T>(
     };
     child.on("message", onMsg);
     child.once("exit", onExit);
-    if (Object.keys(msg).length > 0) child.send(msg);
+    if (msg) child.send(msg);
   });
 }
 

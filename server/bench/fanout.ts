@@ -66,7 +66,7 @@ try {
     String(config.HERALD_SESSION_TTL_SECONDS),
     ...layoutArgs,
   ]);
-  const seeded = await ask(seeder, {}, (m) => {
+  const seeded = await ask(seeder, null, (m) => {
     const done = m.progress as number | undefined;
     if (done !== undefined && (performance.now() - lastLog > 2000 || done === N)) {
       lastLog = performance.now();
@@ -95,8 +95,8 @@ try {
     ]);
     await probe.phase("legacy");
     // The probe phase ends with the timed part; the child then undoes its writes.
-    const undone = ask(child, {}, (m) => (m.undone ? true : undefined));
-    legacy = await ask(child, {}, (m) => m.result as LegacyResult | undefined);
+    const undone = ask(child, null, (m) => (m.undone ? true : undefined));
+    legacy = await ask(child, null, (m) => m.result as LegacyResult | undefined);
     await probe.phase(null);
     await undone;
   }

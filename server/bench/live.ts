@@ -89,7 +89,7 @@ try {
   });
 
   const clients = forkHelper("live-clients.ts", [url, acks ? "ack" : "no-ack"]);
-  await ask(clients, {}, (m) => (m.ready ? true : undefined));
+  await ask(clients, null, (m) => (m.ready ? true : undefined));
 
   const finish = async (id: string, t0: number, acksAt: number): Promise<Round> => {
     const times = (await ask(clients, { receipts: id }, (m) => m.receipts as number[] | undefined))

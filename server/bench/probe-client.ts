@@ -5,7 +5,7 @@ import type { LatencySummary } from "./stats";
 /** The other Redis client (probe.ts in its own process): GET latency recorded per named phase. */
 export async function startProbe(redisUrl: string) {
   const child: ChildProcess = forkHelper("probe.ts", [redisUrl]);
-  await ask(child, {}, (m) => (m.ready ? true : undefined));
+  await ask(child, null, (m) => (m.ready ? true : undefined));
   return {
     /** Start recording into `name`, or stop recording (null). */
     phase: (name: string | null) => ask(child, { phase: name }, (m) => (m.ok ? true : undefined)),
