@@ -140,26 +140,14 @@ async function runBroadcast(req: BroadcastRequest, opts: BroadcastOptions): Prom
       "stored {stored} · dup {duplicates} · failed {failed} · {rate}/s",
     );
     const t0 = performance.now();
-    // The bar counts sessions done (targeted) against the fan-out's own count of the target, read
-    // from the broadcast record once its estimate lands there (0 until then: total shown as "?").
-    let estimate = 0;
-    let asking = false;
+    // The bar counts sessions done (targeted) against the fan-out's running estimate of the
+    // target (0 until known: total shown as "?"), which refines as the SCAN walk goes.
     const onProgress = (p: BroadcastProgress) => {
       if (!progress.active) return;
-      if (estimate === 0 && !asking) {
-        asking = true;
-        rt.deps.redis
-          .hget(rt.deps.keys.broadcast(p.id), "estimatedTotal")
-          .then((v) => {
-            estimate = Number(v) || 0;
-          })
-          .catch(() => {})
-          .finally(() => {
-            asking = false;
-          });
-      }
+      // An estimate no larger than what is done tells nothing yet (the first SCAN page): show "?".
+      const estimate = p.estimatedTotal > p.targeted ? p.estimatedTotal : 0;
       const secs = (performance.now() - t0) / 1000;
-      progress.update(p.targeted, estimate > 0 ? Math.max(estimate, p.targeted) : 0, {
+      progress.update(p.targeted, estimate, {
         stored: p.stored,
         duplicates: p.duplicates,
         failed: p.failed,
