@@ -94,12 +94,6 @@ export async function markDelivery(
   sessionId: string,
   to: "delivered" | "seen",
 ): Promise<boolean> {
-  const k = [
-    keys.broadcast(broadcastId),
-    keys.deliveries(broadcastId),
-    keys.deliveriesByStatus(broadcastId, "stored"),
-    keys.deliveriesByStatus(broadcastId, "delivered"),
-    keys.deliveriesByStatus(broadcastId, "seen"),
-  ];
+  const k = keys.deliveryScriptKeys(broadcastId, ["stored", "delivered", "seen"]);
   return (await redis.heraldMarkDelivery(k.length, ...k, sessionId, to, new Date().toISOString())) === 1;
 }

@@ -209,13 +209,7 @@ async function runFanOut(
           .catch((err) => log.warn({ broadcastId: id, err: String(err) }, "could not estimate the target"));
   const extrapolate = opts.estimate !== false && record.target.type === "all";
 
-  const recordArgs = [
-    keys.broadcast(id),
-    keys.deliveries(id),
-    keys.deliveriesByStatus(id, "stored"),
-    keys.deliveriesByStatus(id, "duplicate"),
-    keys.deliveriesByStatus(id, "failed"),
-  ];
+  const recordArgs = keys.deliveryScriptKeys(id, ["stored", "duplicate", "failed"]);
 
   const ttl = config.HERALD_MESSAGE_TTL_SECONDS;
   const fanOut = async (entries: TargetEntry[]): Promise<{ codes: string; reasons: string[] }> => {

@@ -54,6 +54,9 @@ export const SESSION_ID_PATTERN = /^[^:\s]{1,200}$/;
 
 export function createKeys(layout: KeyLayout) {
   const { sessionPrefix: p, messagesSuffix: s } = layout;
+  const broadcast = (bid: string) => `herald:bc:{${bid}}`;
+  const deliveries = (bid: string) => `herald:bc:{${bid}}:deliveries`;
+  const deliveriesByStatus = (bid: string, status: string) => `herald:bc:{${bid}}:status:${status}`;
   return {
     layout,
     /** SCAN pattern that covers both kinds of session keys. */
@@ -62,10 +65,16 @@ export function createKeys(layout: KeyLayout) {
     sessionMessages: (id: string) => `${p}${id}${s}`,
 
     broadcastIndex: () => "herald:broadcasts",
-    broadcast: (bid: string) => `herald:bc:{${bid}}`,
-    deliveries: (bid: string) => `herald:bc:{${bid}}:deliveries`,
-    deliveriesByStatus: (bid: string, status: string) => `herald:bc:{${bid}}:status:${status}`,
+    broadcast,
+    deliveries,
+    deliveriesByStatus,
     broadcastLock: (bid: string) => `herald:bc:{${bid}}:lock`,
+    /** KEYS of the delivery-record scripts: the broadcast hash, its records, then one set per status. */
+    deliveryScriptKeys: (bid: string, statuses: string[]) => [
+      broadcast(bid),
+      deliveries(bid),
+      ...statuses.map((st) => deliveriesByStatus(bid, st)),
+    ],
 
     tokens: () => "herald:tokens",
     tokenHashes: () => "herald:tokens:by-hash",

@@ -7,8 +7,6 @@
  * result is wrong, never because it is slow.
  */
 import { writeFileSync } from "node:fs";
-import { resetConfig } from "../../lib/config";
-import { getDeps } from "../../lib/context";
 import { getEmitters } from "../../lib/realtime/emitter";
 import { closeRedis } from "../../lib/redis/connection";
 import type { SeedResult } from "../../lib/sessions/demo";
@@ -17,7 +15,7 @@ import { ask, forkHelper, killHelpers } from "./children";
 import { type HeraldRun, runHerald } from "./herald-run";
 import type { LegacyResult } from "./legacy";
 import { startProbe } from "./probe-client";
-import { startBenchRedis } from "./redis-server";
+import { depsOnBenchRedis, startBenchRedis } from "./redis-server";
 import { type BenchReport, printReport } from "./report";
 import { fmtInt, intArg, parseArgs, peakRss } from "./stats";
 
@@ -47,10 +45,7 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 
 const redisServer = await startBenchRedis();
 try {
-  process.env.REDIS_URL = redisServer.url;
-  process.env.LOG_LEVEL ??= "warn";
-  resetConfig();
-  const deps = getDeps();
+  const deps = depsOnBenchRedis(redisServer);
   const { redis, keys, config } = deps;
   const redisVersion = /redis_version:(\S+)/.exec(await redis.info("server"))?.[1] ?? "?";
   const layoutArgs = [keys.layout.sessionPrefix, keys.layout.messagesSuffix];

@@ -12,15 +12,13 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { buildMessage, sendBroadcast } from "../../lib/broadcasts/fanout";
-import { resetConfig } from "../../lib/config";
-import { getDeps } from "../../lib/context";
 import { getEmitters } from "../../lib/realtime/emitter";
 import { attachRealtime } from "../../lib/realtime/server";
 import { closeRedis } from "../../lib/redis/connection";
 import type { BroadcastRequest } from "../../lib/schemas/broadcast";
 import { createVisitorSession } from "../../lib/sessions/visitor";
 import { ask, forkHelper, killHelpers } from "./children";
-import { startBenchRedis } from "./redis-server";
+import { depsOnBenchRedis, startBenchRedis } from "./redis-server";
 import { parseArgs, percentile } from "./stats";
 
 const args = parseArgs(process.argv.slice(2));
@@ -67,10 +65,7 @@ const httpServer = createServer((_req, res) => {
 });
 let realtime: ReturnType<typeof attachRealtime> | undefined;
 try {
-  process.env.REDIS_URL = redisServer.url;
-  process.env.LOG_LEVEL ??= "warn";
-  resetConfig();
-  const deps = getDeps();
+  const deps = depsOnBenchRedis(redisServer);
   const { redis, keys, config } = deps;
   realtime = attachRealtime(httpServer, deps);
   const io = realtime.io;

@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { resetConfig } from "../../lib/config";
+import { type Deps, getDeps } from "../../lib/context";
 import { spawnRedisServer } from "../embedded-redis";
 
 export interface BenchRedis {
@@ -33,4 +35,12 @@ export async function startBenchRedis(): Promise<BenchRedis> {
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** Point this process's lib at the bench Redis (quiet logs unless LOG_LEVEL says otherwise). */
+export function depsOnBenchRedis(redis: BenchRedis): Deps {
+  process.env.REDIS_URL = redis.url;
+  process.env.LOG_LEVEL ??= "warn";
+  resetConfig();
+  return getDeps();
 }
