@@ -216,7 +216,10 @@ async function runFanOut(
     const keyArgs: string[] = [];
     let kinds = "";
     for (const e of entries) {
-      keyArgs.push(keys.sessionData(e.id), keys.sessionMessages(e.id));
+      // fanout.lua takes only the keys a kind needs: a session found by its data key is known
+      // to exist, so it needs its list key alone.
+      if (e.kind !== "d") keyArgs.push(keys.sessionData(e.id));
+      keyArgs.push(keys.sessionMessages(e.id));
       kinds += e.kind;
     }
     // One retry, then the batch's sessions fail with the reason; the broadcast goes on.

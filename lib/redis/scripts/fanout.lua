@@ -3,13 +3,14 @@
   Store one broadcast message in a batch of sessions, atomically per session.
 
   Input:
-    KEYS[2i-1]  session data key of the i-th session
-    KEYS[2i]    message list key of the i-th session
+    ARGV[3]     one character per session, how it was found:
+                  'd' by its data key, 'm' by its list, 'e' named explicitly
+    KEYS        per session, in that order, only the keys its kind needs:
+                  'd': the message list key
+                  'm', 'e': the session data key, then the message list key
     ARGV[1]     the stored message JSON; the same string in every session, so it is also
                 the needle of the duplicate check (LPOS), which keeps one copy per session
     ARGV[2]     TTL in seconds set on the list after a write (0: no TTL)
-    ARGV[3]     one character per session, how it was found:
-                  'd' by its data key, 'm' by its list alone, 'e' named explicitly
   Output:
     { codes, type... }: codes has one letter per session (one string, cheaper to send and
     read than an array), then comes the key type of each 'W' session, in order:
@@ -18,11 +19,16 @@
       'N' failed, no such session   'X' skipped: found by its list but has a data key
       'G' skipped: vanished since discovery
   Cost: this is the hot path, so a session takes as few calls as the checks allow:
-    - found by its list ('m') and the data key exists: EXISTS                   (1 call)
-    - a new list: RPUSH (reply 1: it did not exist, so no duplicate can be there),
-      EXISTS (is it still a session?), PEXPIREAT                                 (3 calls)
+    - found by its data key ('d') with no list yet: RPUSH (reply 1: no duplicate can be
+      there), PEXPIREAT. The data key was just seen by SCAN, so it is not looked up again
+      (a session ending within those milliseconds keeps a list that expires with the TTL)
+                                                                                 (2 calls)
+    - found by its list ('m') and the data key exists: EXISTS (its 'd' entry handles it)
+                                                                                 (1 call)
     - an existing list: RPUSH, LPOS (is there a copy before ours?), PEXPIREAT    (3 calls)
     - a duplicate: RPUSH, LPOS, RPOP (takes our push back; TTL untouched)        (3 calls)
+    - named explicitly ('e') with no list yet: RPUSH, EXISTS (is it a session?),
+      PEXPIREAT, or DEL when it is not                                           (3 calls)
   All within one atomic call, so nobody sees a push that is taken back.
   Cluster: every key is declared, and allow-cross-slot-keys lets one call hold keys of several
   slots served by one node. A session's two keys have no common hash tag, so on a multi-shard
@@ -41,21 +47,22 @@ local kinds = ARGV[3]
 local n = #kinds
 local call, pcall = redis.call, redis.pcall
 local byte = string.byte
-local M, E = byte('m'), byte('e')
-
--- Called only where the answer matters: a list found alone ('m'), or a list just created.
--- (One EXISTS over the whole batch instead measured no cheaper: the key lookups dominate.)
-local function hasData(i)
-  return call('EXISTS', KEYS[2 * i - 1]) == 1
-end
+local D, M = byte('d'), byte('m')
 
 local out, wrongTypes = {}, {}
+local k = 0
 for i = 1, n do
-  local listKey = KEYS[2 * i]
   local kind = byte(kinds, i)
+  local dataKey
+  if kind ~= D then
+    k = k + 1
+    dataKey = KEYS[k]
+  end
+  k = k + 1
+  local listKey = KEYS[k]
   local code
-  if kind == M and hasData(i) then
-    -- The data key is (or was) found by the same SCAN: that occurrence handles the session.
+  -- The data key is (or was) found by the same SCAN: that occurrence handles the session.
+  if kind == M and call('EXISTS', dataKey) == 1 then
     code = 'X'
   else
     local len = pcall('RPUSH', listKey, payload)
@@ -63,13 +70,13 @@ for i = 1, n do
       code = 'W'
       wrongTypes[#wrongTypes + 1] = call('TYPE', listKey)['ok']
     elseif len == 1 then
-      -- The list did not exist. Without a data key either, it is not a session (any more).
-      if kind ~= M and hasData(i) then
+      -- The list did not exist. Found by it, it has gone since; named, it must be a session.
+      if kind == D or (kind ~= M and call('EXISTS', dataKey) == 1) then
         if expireAt then call('PEXPIREAT', listKey, expireAt) end
         code = 'C'
       else
         call('DEL', listKey)
-        if kind == E then code = 'N' else code = 'G' end
+        if kind == M then code = 'G' else code = 'N' end
       end
     elseif call('LPOS', listKey, payload) < len - 1 then
       -- A copy before ours: this broadcast was stored here already.
