@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import { escapeGlob, type Keys } from "../redis/keys";
+import type { ScriptCommands } from "../redis/scripts";
 import type { DeliveryRecord, DeliveryStatus } from "../schemas/broadcast";
 
 const RecordFields = ["status", "created", "reason", "at", "deliveredAt", "seenAt"] as const;
@@ -83,17 +84,31 @@ export async function getDelivery(
   return decodeRecord(sessionId, await redis.hget(keys.deliveries(broadcastId), sessionId));
 }
 
+/** A client's receipt, as recorded: the session's record moves to `to`. */
+export interface Receipt {
+  sessionId: string;
+  to: "delivered" | "seen";
+}
+
 /**
- * Advance a session's record to delivered or seen (a client's receipt). Returns true when it
- * changed; a receipt for a broadcast the session did not get is ignored.
+ * Advance sessions' records of one broadcast to delivered or seen (clients' receipts), in one
+ * script call. Returns, per receipt, whether it changed the record; a receipt for a broadcast
+ * the session did not get is ignored.
  */
-export async function markDelivery(
-  redis: Redis & { heraldMarkDelivery(n: number, ...a: (string | number)[]): Promise<number> },
+export async function markDeliveries(
+  redis: Redis & ScriptCommands,
   keys: Keys,
   broadcastId: string,
-  sessionId: string,
-  to: "delivered" | "seen",
-): Promise<boolean> {
+  receipts: readonly Receipt[],
+): Promise<boolean[]> {
+  if (receipts.length === 0) return [];
   const k = keys.deliveryScriptKeys(broadcastId, ["stored", "delivered", "seen"]);
-  return (await redis.heraldMarkDelivery(k.length, ...k, sessionId, to, new Date().toISOString())) === 1;
+  let kinds = "";
+  const ids: string[] = [];
+  for (const r of receipts) {
+    kinds += r.to === "seen" ? "s" : "d";
+    ids.push(r.sessionId);
+  }
+  const changed = await redis.heraldMarkDeliveries(k.length, ...k, new Date().toISOString(), kinds, ...ids);
+  return receipts.map((_, i) => changed[i] === "1");
 }

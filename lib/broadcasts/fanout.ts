@@ -209,7 +209,13 @@ async function runFanOut(
           .catch((err) => log.warn({ broadcastId: id, err: String(err) }, "could not estimate the target"));
   const extrapolate = opts.estimate !== false && record.target.type === "all";
 
-  const recordArgs = keys.deliveryScriptKeys(id, ["stored", "duplicate", "failed"]);
+  const recordArgs = keys.deliveryScriptKeys(id, ["stored", "duplicate", "failed", "delivered", "seen"]);
+
+  // Live first: online users see the message now, not when the walk reaches their session
+  // (a walk of 100,000 sessions takes a couple of seconds). Their receipts may then come
+  // before their record: mark-deliveries.lua keeps them and record-deliveries.lua applies them.
+  // Clients merge by id, so a re-send or a resume that pushes again shows nothing twice.
+  if (opts.emitters) pushLive(opts.emitters, record.target, message);
 
   const ttl = config.HERALD_MESSAGE_TTL_SECONDS;
   const fanOut = async (entries: TargetEntry[]): Promise<{ codes: string; reasons: string[] }> => {
@@ -260,7 +266,6 @@ async function runFanOut(
     let statuses = "";
     const ids: string[] = [];
     const reasons: string[] = [];
-    const rooms: string[] = [];
     let nextFailure = 0;
     for (let i = 0; i < entries.length; i++) {
       const c = codes[i] ?? "E";
@@ -270,7 +275,6 @@ async function runFanOut(
       ids.push(sid);
       if (c === "C" || c === "S") {
         statuses += c === "C" ? "c" : "s";
-        rooms.push(sessionRoom(sid));
       } else if (c === "D") {
         statuses += "d";
       } else {
@@ -296,7 +300,6 @@ async function runFanOut(
       counts.failed += failed ?? 0;
       counts.targeted += (stored ?? 0) + (duplicates ?? 0) + (failed ?? 0);
     }
-    if (rooms.length > 0) opts.emitters?.users.to(rooms).emit("message", message);
     processed += ids.length;
     reportProgress();
   };
@@ -358,6 +361,8 @@ async function runFanOut(
       // The walk is over: the number of sessions it reached (each recorded once) is exact.
       estimatedTotal: counts.targeted,
     });
+    // Every record is written: receipts still kept early belong to no stored session.
+    await redis.del(keys.earlyReceipts(id));
     const final = await getBroadcast(redis, keys, id);
     const summary = toSummary(final ? toPublic(final) : { ...toPublic(record), ...counts, status });
     reportProgress(true);
@@ -384,6 +389,19 @@ async function runFanOut(
     // Release only our own lock.
     const current = await redis.get(lockKey).catch(() => null);
     if (current === owner) await redis.del(lockKey).catch(() => {});
+  }
+}
+
+/** Push the message to the target's connected sessions, on every Herald instance. */
+function pushLive(emitters: Emitters, target: Target, message: StoredMessage): void {
+  if (target.type === "sessions") {
+    // Rooms of sessions with no socket cost nothing; bounded by the request's size.
+    const rooms = target.ids.map(sessionRoom);
+    for (let i = 0; i < rooms.length; i += 1000)
+      emitters.users.to(rooms.slice(i, i + 1000)).emit("message", message);
+  } else {
+    // `all` and `online` both mean every connected session (a socket is what makes one online).
+    emitters.users.emit("message", message);
   }
 }
 

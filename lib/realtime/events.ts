@@ -40,7 +40,11 @@ export interface AdminServerToClientEvents {
   "broadcast:started": (b: BroadcastSummary) => void;
   "broadcast:progress": (p: BroadcastProgress) => void;
   "broadcast:finished": (b: BroadcastSummary) => void;
-  "delivery:update": (u: { broadcastId: string; sessionId: string; status: DeliveryStatus }) => void;
+  /** Receipts recorded, one event per written batch (they arrive by the thousand). */
+  "delivery:update": (u: {
+    broadcastId: string;
+    updates: { sessionId: string; status: Extract<DeliveryStatus, "delivered" | "seen"> }[];
+  }) => void;
 }
 
 export interface AdminClientToServerEvents {

@@ -3,7 +3,6 @@ import { createAdapter } from "@socket.io/redis-adapter";
 import { type Namespace, Server } from "socket.io";
 import { adminFromCookieHeader } from "../auth/admin-session";
 import { assertSameOrigin } from "../auth/principal";
-import { markDelivery } from "../broadcasts/deliveries";
 import type { Deps } from "../context";
 import { getMetrics } from "../metrics";
 import { createRedis } from "../redis/connection";
@@ -22,6 +21,7 @@ import {
   type ServerToClientEvents,
   WatchSchema,
 } from "./events";
+import { receiptBatcher } from "./receipts";
 
 interface UserData {
   sessionId: string;
@@ -114,6 +114,15 @@ export function attachRealtime(httpServer: HttpServer, deps: Deps) {
   >;
 
   const metrics = getMetrics();
+  // Receipts are written in batches; admins get one update per batch, not one per client.
+  const receipts = receiptBatcher(deps, (broadcastId, changed) => {
+    for (const r of changed) metrics.receipts.inc({ kind: r.to });
+    admin.to([ADMIN_ALL_ROOM, broadcastRoom(broadcastId)]).emit("delivery:update", {
+      broadcastId,
+      updates: changed.map(({ sessionId, to }) => ({ sessionId, status: to })),
+    });
+  });
+
   io.on("connection", (socket) => {
     const { sessionId } = socket.data;
     metrics.sockets.inc();
@@ -132,13 +141,7 @@ export function attachRealtime(httpServer: HttpServer, deps: Deps) {
         return ack({ error: "invalid receipt" });
       if (!takeReceipt()) return ack({ error: "rate limited" });
       try {
-        const changed = await markDelivery(redis, keys, parsed.data.id, sessionId, to);
-        if (changed) {
-          metrics.receipts.inc({ kind: to });
-          admin
-            .to([ADMIN_ALL_ROOM, broadcastRoom(parsed.data.id)])
-            .emit("delivery:update", { broadcastId: parsed.data.id, sessionId, status: to });
-        }
+        await receipts.add(parsed.data.id, { sessionId, to });
         ack({ data: true });
       } catch (err) {
         log.warn({ err: String(err), sessionId }, "receipt not recorded");
@@ -202,6 +205,7 @@ export function attachRealtime(httpServer: HttpServer, deps: Deps) {
     async close() {
       clearInterval(heartbeat);
       await new Promise<void>((resolve) => io.close(() => resolve()));
+      await receipts.flush();
       await Promise.all([pub.quit().catch(() => {}), sub.quit().catch(() => {})]);
     },
   };

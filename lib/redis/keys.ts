@@ -57,6 +57,8 @@ export function createKeys(layout: KeyLayout) {
   const broadcast = (bid: string) => `herald:bc:{${bid}}`;
   const deliveries = (bid: string) => `herald:bc:{${bid}}:deliveries`;
   const deliveriesByStatus = (bid: string, status: string) => `herald:bc:{${bid}}:status:${status}`;
+  // Receipts of sessions reached live before the fan-out wrote their record (see fanout.ts).
+  const earlyReceipts = (bid: string) => `herald:bc:{${bid}}:early`;
   return {
     layout,
     /** SCAN pattern that covers both kinds of session keys. */
@@ -69,10 +71,15 @@ export function createKeys(layout: KeyLayout) {
     deliveries,
     deliveriesByStatus,
     broadcastLock: (bid: string) => `herald:bc:{${bid}}:lock`,
-    /** KEYS of the delivery-record scripts: the broadcast hash, its records, then one set per status. */
+    earlyReceipts,
+    /**
+     * KEYS of the delivery-record scripts: the broadcast hash, its records, the receipts that
+     * came before their record, then one set per status.
+     */
     deliveryScriptKeys: (bid: string, statuses: string[]) => [
       broadcast(bid),
       deliveries(bid),
+      earlyReceipts(bid),
       ...statuses.map((st) => deliveriesByStatus(bid, st)),
     ],
 

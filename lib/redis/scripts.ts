@@ -10,7 +10,7 @@ import type { Redis } from "ioredis";
 const SCRIPTS = {
   heraldFanout: "fanout.lua",
   heraldRecordDeliveries: "record-deliveries.lua",
-  heraldMarkDelivery: "mark-delivery.lua",
+  heraldMarkDeliveries: "mark-deliveries.lua",
 } as const;
 
 type Arg = string | Buffer | number;
@@ -20,8 +20,8 @@ export interface ScriptCommands {
   heraldFanout(numkeys: number, ...args: Arg[]): Promise<string[]>;
   /** numkeys, ...keys, ...argv — see record-deliveries.lua */
   heraldRecordDeliveries(numkeys: number, ...args: Arg[]): Promise<number[]>;
-  /** numkeys, ...keys, ...argv — see mark-delivery.lua */
-  heraldMarkDelivery(numkeys: number, ...args: Arg[]): Promise<number>;
+  /** numkeys, ...keys, ...argv — see mark-deliveries.lua */
+  heraldMarkDeliveries(numkeys: number, ...args: Arg[]): Promise<string>;
 }
 
 let sources: Record<string, string> | undefined;

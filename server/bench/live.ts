@@ -103,6 +103,7 @@ try {
   const bare = async (C: number): Promise<Round> => {
     const msg = buildMessage(crypto.randomUUID(), request, new Date().toISOString());
     const acked = new Promise<number>((resolve, reject) => {
+      if (!acks) return resolve(Number.NaN);
       const timer = setTimeout(
         () => reject(new Error(`bare: acks missing after ${ACK_TIMEOUT_MS} ms`)),
         ACK_TIMEOUT_MS,

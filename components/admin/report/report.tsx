@@ -2,7 +2,7 @@
 
 import { useMutationState, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import type { Broadcast, DeliveryStatus, Target } from "@/lib/schemas/broadcast";
+import type { Broadcast, Target } from "@/lib/schemas/broadcast";
 import { ApiError, type DeliveryPage, fetchers, qk, SEND_MUTATION_KEY } from "../api";
 import { BroadcastBubble } from "../message-preview";
 import { useAdminEvent, useWatchBroadcast } from "../socket";
@@ -73,20 +73,21 @@ export function BroadcastReport({ id }: { id: string }) {
   useAdminEvent("delivery:update", (u) => {
     if (u.broadcastId !== id) return;
     const now = new Date().toISOString();
+    const moved = new Map(u.updates.map((x) => [x.sessionId, x.status]));
     queryClient.setQueriesData<DeliveryPage>({ queryKey: qk.allDeliveries(id) }, (old) =>
       old
         ? {
             ...old,
-            deliveries: old.deliveries.map((d) =>
-              d.sessionId === u.sessionId
-                ? {
-                    ...d,
-                    status: u.status as DeliveryStatus,
-                    ...(u.status === "delivered" ? { deliveredAt: now } : {}),
-                    ...(u.status === "seen" ? { seenAt: now, deliveredAt: d.deliveredAt ?? now } : {}),
-                  }
-                : d,
-            ),
+            deliveries: old.deliveries.map((d) => {
+              const status = moved.get(d.sessionId);
+              if (!status) return d;
+              return {
+                ...d,
+                status,
+                deliveredAt: d.deliveredAt ?? now,
+                ...(status === "seen" ? { seenAt: now } : {}),
+              };
+            }),
           }
         : old,
     );

@@ -1,14 +1,19 @@
 --[[
   Record the outcome of a fan-out batch: one delivery record per session, written once.
   A session already recorded (a retried or resumed batch) is left as it is and not counted
-  again, so counts stay exact whatever is retried.
+  again, so counts stay exact whatever is retried. A stored session whose receipt came first
+  (the live push goes out before the fan-out reaches it; mark-deliveries.lua kept it) is
+  recorded as delivered or seen at once.
 
   Input:
     KEYS[1]  broadcast hash (counters)
     KEYS[2]  deliveries hash: session id -> record JSON
-    KEYS[3]  set of 'stored' session ids
-    KEYS[4]  set of 'duplicate' session ids
-    KEYS[5]  set of 'failed' session ids
+    KEYS[3]  early receipts hash (see mark-deliveries.lua)
+    KEYS[4]  set of 'stored' session ids
+    KEYS[5]  set of 'duplicate' session ids
+    KEYS[6]  set of 'failed' session ids
+    KEYS[7]  set of 'delivered' session ids
+    KEYS[8]  set of 'seen' session ids
     ARGV[1]  timestamp (ISO 8601)
     ARGV[2]  one character per session: 'c' stored in a list it created, 's' stored,
              'd' duplicate, 'f' failed
@@ -18,7 +23,8 @@
     { newly recorded, stored, created, duplicates, failed }
   All keys share the broadcast's hash tag, so this runs on one cluster slot.
   Cost: a batch takes a handful of calls, not two per session: one HMGET finds who is
-  recorded already, one HSET writes the new records, one SADD per status. Inside one atomic
+  recorded already, one HSET writes the new records, one SADD per status (and one EXISTS for
+  early receipts, which are rare: only clients online during the fan-out). Inside one atomic
   call, "HMGET says absent, then HSET" is HSETNX for each field. Calls take at most 1000
   sessions each (Lua's unpack limit).
 ]]
@@ -43,54 +49,98 @@ local function chunked(cmd, key, list, step)
   end
 end
 
--- Which sessions hold a record already (ARGV[3..n+2] are the ids).
-local existing = {}
-for s = 1, n, CHUNK do
-  local e = math.min(n, s + CHUNK - 1)
-  local got = call('HMGET', KEYS[2], unpack(ARGV, s + 2, e + 2))
-  for j = 1, #got do existing[s + j - 1] = got[j] end
+local function hmget(key, ids, first, last, into)
+  for s = first, last, CHUNK do
+    local e = math.min(last, s + CHUNK - 1)
+    local got = call('HMGET', key, unpack(ids, s, e))
+    for j = 1, #got do into(s + j - first, got[j]) end
+  end
 end
 
-local fields, storedIds, dupIds, failedIds = {}, {}, {}, {}
-local seen = {}
-local created, nextReason = 0, n + 3
+-- Which sessions hold a record already (ARGV[3..n+2] are the ids).
+local existing = {}
+hmget(KEYS[2], ARGV, 3, n + 2, function(i, v) existing[i] = v end)
+
+-- The new records, by index (parallel arrays: no table per session on this hot path).
+local new, reasons, seen = {}, {}, {}
+local nextReason = n + 3
 for i = 1, n do
   local sid = ARGV[i + 2]
   local st = byte(statuses, i)
-  local rec = fixed[st]
   local reason
-  if not rec then
+  if not fixed[st] then
     reason = ARGV[nextReason] or 'unknown error'
     nextReason = nextReason + 1
   end
   if not existing[i] and not seen[sid] then
     seen[sid] = true
-    if st == C or st == S then
-      storedIds[#storedIds + 1] = sid
-      if st == C then created = created + 1 end
-    elseif st == D then
-      dupIds[#dupIds + 1] = sid
-    else
-      rec = cjson.encode({ at = at, status = 'failed', reason = reason })
-      failedIds[#failedIds + 1] = sid
-    end
-    fields[#fields + 1] = sid
-    fields[#fields + 1] = rec
+    new[#new + 1] = i
+    reasons[i] = reason
   end
 end
+if #new == 0 then return { 0, 0, 0, 0, 0 } end
 
-local stored, duplicates, failed = #storedIds, #dupIds, #failedIds
-local recorded = stored + duplicates + failed
-if recorded > 0 then
-  chunked('HSET', KEYS[2], fields, 2)
-  if stored > 0 then chunked('SADD', KEYS[3], storedIds, 1) end
-  if duplicates > 0 then chunked('SADD', KEYS[4], dupIds, 1) end
-  if failed > 0 then chunked('SADD', KEYS[5], failedIds, 1) end
-  call('HINCRBY', KEYS[1], 'targeted', recorded)
-  if stored > 0 then call('HINCRBY', KEYS[1], 'stored', stored) end
-  if created > 0 then call('HINCRBY', KEYS[1], 'created', created) end
-  if duplicates > 0 then call('HINCRBY', KEYS[1], 'duplicates', duplicates) end
-  if failed > 0 then call('HINCRBY', KEYS[1], 'failed', failed) end
+-- Receipts that came before these records.
+local early = {}
+if call('EXISTS', KEYS[3]) == 1 then
+  local ids = {}
+  for _, i in ipairs(new) do
+    local st = byte(statuses, i)
+    if st == C or st == S then ids[#ids + 1] = ARGV[i + 2] end
+  end
+  hmget(KEYS[3], ids, 1, #ids, function(i, v) if v then early[ids[i]] = v end end)
 end
 
-return { recorded, stored, created, duplicates, failed }
+local fields = {}
+local sets = { {}, {}, {}, {}, {} } -- stored, duplicate, failed, delivered, seen
+local stored, created, duplicates, failed, delivered, seenCount = 0, 0, 0, 0, 0, 0
+for _, i in ipairs(new) do
+  local sid, st = ARGV[i + 2], byte(statuses, i)
+  local rec, set
+  if st == C or st == S then
+    stored = stored + 1
+    if st == C then created = created + 1 end
+    local e = early[sid]
+    if e then
+      local deliveredAt, seenAt = string.match(string.sub(e, 2), '^(%S+) ?(%S*)$')
+      local status = string.sub(e, 1, 1) == 's' and 'seen' or 'delivered'
+      rec = cjson.encode({
+        at = at, status = status, created = st == C,
+        deliveredAt = deliveredAt, seenAt = status == 'seen' and seenAt or nil,
+      })
+      delivered = delivered + 1
+      if status == 'seen' then
+        seenCount = seenCount + 1
+        set = 5
+      else
+        set = 4
+      end
+    else
+      rec, set = fixed[st], 1
+    end
+  elseif st == D then
+    duplicates = duplicates + 1
+    rec, set = fixed[D], 2
+  else
+    failed = failed + 1
+    rec, set = cjson.encode({ at = at, status = 'failed', reason = reasons[i] }), 3
+  end
+  fields[#fields + 1] = sid
+  fields[#fields + 1] = rec
+  local list = sets[set]
+  list[#list + 1] = sid
+end
+
+chunked('HSET', KEYS[2], fields, 2)
+for i = 1, 5 do
+  if #sets[i] > 0 then chunked('SADD', KEYS[3 + i], sets[i], 1) end
+end
+call('HINCRBY', KEYS[1], 'targeted', #new)
+if stored > 0 then call('HINCRBY', KEYS[1], 'stored', stored) end
+if created > 0 then call('HINCRBY', KEYS[1], 'created', created) end
+if duplicates > 0 then call('HINCRBY', KEYS[1], 'duplicates', duplicates) end
+if failed > 0 then call('HINCRBY', KEYS[1], 'failed', failed) end
+if delivered > 0 then call('HINCRBY', KEYS[1], 'delivered', delivered) end
+if seenCount > 0 then call('HINCRBY', KEYS[1], 'seen', seenCount) end
+
+return { #new, stored, created, duplicates, failed }

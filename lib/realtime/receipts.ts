@@ -1,0 +1,66 @@
+import { markDeliveries, type Receipt } from "../broadcasts/deliveries";
+import type { Deps } from "../context";
+
+/** How long a receipt may wait for others of its broadcast before its batch is written. */
+const WAIT_MS = 5;
+/** Receipts written in one script call at most (keeps each call short for other clients). */
+const MAX_BATCH = 1000;
+
+interface Pending extends Receipt {
+  resolve: (changed: boolean) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Receipts arrive by the thousand right after a broadcast (every online client acks within
+ * milliseconds). Written one by one they cost a script call and an admin event each and
+ * compete with the fan-out for Redis; here they wait up to WAIT_MS and are written per
+ * broadcast in one call, and `onChanged` gets the records that moved, once per batch.
+ */
+export function receiptBatcher(
+  deps: Pick<Deps, "redis" | "keys">,
+  onChanged: (broadcastId: string, changed: Receipt[]) => void,
+) {
+  let pending = new Map<string, Pending[]>();
+  let size = 0;
+  let timer: NodeJS.Timeout | undefined;
+
+  const write = async (broadcastId: string, batch: Pending[]) => {
+    try {
+      const changed = await markDeliveries(deps.redis, deps.keys, broadcastId, batch);
+      const moved: Receipt[] = [];
+      batch.forEach((r, i) => {
+        if (changed[i]) moved.push({ sessionId: r.sessionId, to: r.to });
+        r.resolve(changed[i] ?? false);
+      });
+      if (moved.length > 0) onChanged(broadcastId, moved);
+    } catch (err) {
+      for (const r of batch) r.reject(err);
+    }
+  };
+
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    const batches = pending;
+    pending = new Map();
+    size = 0;
+    return Promise.all([...batches].map(([id, batch]) => write(id, batch)));
+  };
+
+  return {
+    /** Queue one receipt; resolves with whether it advanced the record. */
+    add(broadcastId: string, receipt: Receipt): Promise<boolean> {
+      return new Promise((resolve, reject) => {
+        const list = pending.get(broadcastId);
+        const entry = { ...receipt, resolve, reject };
+        if (list) list.push(entry);
+        else pending.set(broadcastId, [entry]);
+        if (++size >= MAX_BATCH) void flush();
+        else timer ??= setTimeout(flush, WAIT_MS);
+      });
+    },
+    /** Write whatever waits (on shutdown). */
+    flush,
+  };
+}
