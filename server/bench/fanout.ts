@@ -14,6 +14,7 @@ import { hasRedisBenchmark, measureCeiling } from "./ceiling";
 import { ask, forkHelper, killHelpers } from "./children";
 import { type HeraldRun, runHerald } from "./herald-run";
 import type { LegacyResult } from "./legacy";
+import { findPython, runPythonLegacy } from "./legacy-python";
 import { startProbe } from "./probe-client";
 import { depsOnBenchRedis, startBenchRedis } from "./redis-server";
 import { type BenchReport, printReport } from "./report";
@@ -30,6 +31,7 @@ if (args.help) {
   --concurrency C       batches in flight (default: lib's, as the API)
   --no-emit             do not publish live pushes (default: publish, as the API does)
   --no-estimate         no progress estimate (default: estimate, as the API does)
+  --no-python           skip the legacy loop in Python (run when python3 has redis-py)
   --no-ceiling          skip redis-benchmark
   --profile             print Redis INFO commandstats and the slowest calls of the median run
   --cpu-prof FILE       CPU profile of the bench process during the first Herald run
@@ -96,6 +98,27 @@ try {
     await undone;
   }
 
+  // 2b. The same loop as the legacy app ran it (Python, redis-py), when that is installed.
+  let legacyPython: LegacyResult | undefined;
+  const python = legacySample > 0 && !args["no-python"] ? findPython() : undefined;
+  if (python) {
+    log("legacy (Python, redis-py)…");
+    const run = runPythonLegacy(python, [
+      redisServer.socket,
+      String(legacySample),
+      String(config.HERALD_MESSAGE_TTL_SECONDS),
+      ...layoutArgs,
+    ]);
+    await probe.phase("legacy python");
+    legacyPython = await run.result;
+    await probe.phase(null);
+    await run.undone;
+  } else if (legacySample > 0 && !args["no-python"]) {
+    log(
+      "python3 with redis-py not found: `apt-get install -y python3-redis` (Debian) to time the legacy app's own stack",
+    );
+  }
+
   // 3. Herald, `runs` times (each verified, then undone for the next).
   const emitters = args["no-emit"] ? undefined : getEmitters();
   const heraldRuns: HeraldRun[] = [];
@@ -142,6 +165,7 @@ try {
     seedMs,
     redisVersion,
     legacy,
+    legacyPython,
     runs: heraldRuns,
     emit: !!emitters,
     ceiling,

@@ -11,6 +11,8 @@ export interface BenchReport {
   seedMs: number;
   redisVersion: string;
   legacy?: LegacyResult;
+  /** The same loop in the legacy app's own stack (Python, redis-py). */
+  legacyPython?: LegacyResult;
   runs: HeraldRun[];
   emit: boolean;
   ceiling?: CeilingResult;
@@ -47,15 +49,16 @@ export function printReport(r: BenchReport, opts: { profile: boolean }): void {
     `${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), ${fmtMB(os.totalmem())} RAM, node ${process.version}, redis ${r.redisVersion} (unix socket, no persistence)`,
   );
   row("seeding", `${(r.seedMs / 1000).toFixed(1)} s`);
-  if (r.legacy) {
-    const l = r.legacy;
+  const legacyRow = (name: string, l: LegacyResult) => {
     const sampled =
       l.sampled < l.sessions ? ` (loop timed on ${fmtInt(l.sampled)} sessions, extrapolated)` : "";
     row(
-      "legacy (KEYS + round trips)",
+      name,
       `${fmtInt(l.sessionsPerSec)} sessions/s — KEYS ${fmtMs(l.keysMs)}, loop ${(l.sampleMs / 1000).toFixed(1)} s${sampled}`,
     );
-  }
+  };
+  if (r.legacy) legacyRow("legacy, Node + ioredis", r.legacy);
+  if (r.legacyPython) legacyRow("legacy, Python + redis-py", r.legacyPython);
   row(
     "herald (sendBroadcast)",
     `${fmtInt(rate)} sessions/s (median of ${r.runs.length}: ${r.runs.map((x) => fmtInt(x.rate)).join(", ")}) — ` +
@@ -71,14 +74,19 @@ export function printReport(r: BenchReport, opts: { profile: boolean }): void {
     );
     row("ceiling, issue's formula", `${fmtInt(r.ceiling.rpushDiv3)} sessions/s (-t rpush ÷ 3)`);
   }
-  if (r.legacy) row("herald / legacy", `${(rate / r.legacy.sessionsPerSec).toFixed(1)}×   (target ≥ 30×)`);
+  if (r.legacy)
+    row("herald / legacy (Node)", `${(rate / r.legacy.sessionsPerSec).toFixed(1)}×   (target ≥ 30×)`);
+  if (r.legacyPython)
+    row("herald / legacy (Python)", `${(rate / r.legacyPython.sessionsPerSec).toFixed(1)}×   (target ≥ 30×)`);
   if (r.ceiling) {
     row("herald / ceiling", `${((100 * rate) / r.ceiling.sessionsPerSec).toFixed(0)}%   (target ≥ 35%)`);
     row("herald / ceiling, issue's formula", `${((100 * rate) / r.ceiling.rpushDiv3).toFixed(0)}%`);
   }
   const idle = r.probe.idle;
   if (idle) row("other client GET, idle", latency(idle));
-  if (r.probe.legacy) row("other client GET, legacy", latency(r.probe.legacy));
+  if (r.probe.legacy) row("other client GET, legacy (Node)", latency(r.probe.legacy));
+  const py = r.probe["legacy python"];
+  if (py) row("other client GET, legacy (Python)", latency(py));
   if (herald.length > 0) {
     row(
       "other client GET, herald",
@@ -89,7 +97,11 @@ export function printReport(r: BenchReport, opts: { profile: boolean }): void {
     "peak RSS (bench process)",
     `${fmtMB(r.rssAfter)} (${fmtMB(r.rssBefore)} before the fan-out)${N >= 1_000_000 ? "   (target ≤ 250 MB)" : ""}`,
   );
-  if (r.legacy) row("peak RSS (legacy process)", fmtMB(r.legacy.peakRss));
+  if (r.legacy)
+    row(
+      "peak RSS (legacy processes)",
+      `Node ${fmtMB(r.legacy.peakRss)}${r.legacyPython ? `, Python ${fmtMB(r.legacyPython.peakRss)}` : ""}`,
+    );
   const c = run.cpu;
   row(
     "CPU per session",
