@@ -125,18 +125,28 @@ try {
   };
 
   const herald = async (C: number): Promise<Round> => {
+    const id = crypto.randomUUID();
     const t0 = now();
-    const summary = await sendBroadcast(deps, request, "bench", { emitters });
-    const returned = now() - t0;
-    if (summary.stored !== C) throw new Error(`herald: stored ${summary.stored} of ${C}`);
-    // Every ack recorded: the broadcast's `delivered` counter (markDelivery) reaches C.
+    let returned = Number.NaN;
+    const sending = sendBroadcast(deps, { ...request, id }, "bench", { emitters }).then((summary) => {
+      returned = now() - t0;
+      return summary;
+    });
+    // Every ack recorded: the broadcast's `delivered` counter reaches C (receipts write it as
+    // they are recorded, before the call has finished its own bookkeeping), polled meanwhile.
+    let acksAt = Number.NaN;
     for (; acks; ) {
-      const delivered = Number(await redis.hget(keys.broadcast(summary.id), "delivered"));
-      if (delivered >= C) break;
+      const delivered = Number(await redis.hget(keys.broadcast(id), "delivered"));
+      if (delivered >= C) {
+        acksAt = now();
+        break;
+      }
       if (now() - t0 > ACK_TIMEOUT_MS) throw new Error(`herald: ${delivered} of ${C} acks recorded`);
-      await new Promise((r) => setTimeout(r, 2));
+      await new Promise((r) => setTimeout(r, 1));
     }
-    return { ...(await finish(summary.id, t0, acks ? now() : Number.NaN)), returned };
+    const summary = await sending;
+    if (summary.stored !== C) throw new Error(`herald: stored ${summary.stored} of ${C}`);
+    return { ...(await finish(id, t0, acksAt)), returned };
   };
 
   const results: { C: number; bare: Round[]; herald: Round[] }[] = [];
