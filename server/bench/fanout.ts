@@ -20,7 +20,10 @@ import { depsOnBenchRedis, startBenchRedis } from "./redis-server";
 import { type BenchReport, printReport } from "./report";
 import { fmtInt, intArg, parseArgs, peakRss } from "./stats";
 
-const args = parseArgs(process.argv.slice(2));
+const args = parseArgs(process.argv.slice(2), {
+  strings: ["sessions", "legacy-sample", "runs", "batch", "concurrency", "cpu-prof", "json"],
+  flags: ["no-emit", "no-estimate", "no-python", "no-ceiling", "profile"],
+});
 if (args.help) {
   console.log(`npm run bench -- [options]
   --sessions N          sessions to seed (default 100000; half empty, half with 5 messages)
@@ -38,11 +41,11 @@ if (args.help) {
   --json FILE           also write the figures as JSON`);
   process.exit(0);
 }
-const N = intArg(args, "sessions", 100_000);
+const N = intArg(args, "sessions", 100_000, 1);
 const legacySample = intArg(args, "legacy-sample", Math.min(N, 100_000));
-const runs = Math.max(1, intArg(args, "runs", N > 200_000 ? 1 : 3));
-const batchSize = args.batch ? intArg(args, "batch", 0) : undefined;
-const concurrency = args.concurrency ? intArg(args, "concurrency", 0) : undefined;
+const runs = intArg(args, "runs", N > 200_000 ? 1 : 3, 1);
+const batchSize = args.batch ? intArg(args, "batch", 0, 1) : undefined;
+const concurrency = args.concurrency ? intArg(args, "concurrency", 0, 1) : undefined;
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 const redisServer = await startBenchRedis();

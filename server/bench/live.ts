@@ -19,21 +19,27 @@ import type { BroadcastRequest } from "../../lib/schemas/broadcast";
 import { createVisitorSession } from "../../lib/sessions/visitor";
 import { ask, forkHelper, killHelpers } from "./children";
 import { depsOnBenchRedis, startBenchRedis } from "./redis-server";
-import { parseArgs, percentile } from "./stats";
+import { intArg, parseArgs, percentile } from "./stats";
 
-const args = parseArgs(process.argv.slice(2));
+const args = parseArgs(process.argv.slice(2), { strings: ["clients", "rounds", "json"], flags: ["no-acks"] });
 if (args.help) {
   console.log(`npm run bench:live -- [options]
   --clients A,B   client counts, one phase each (default 1000,5000)
   --rounds R      timed rounds per way and phase, after one warm-up round each (default 5)
-  --no-acks       clients do not acknowledge (shows the delivery path alone)`);
+  --no-acks       clients do not acknowledge (shows the delivery path alone)
+  --json FILE     also write the figures as JSON`);
   process.exit(0);
 }
 const sizes = String(args.clients ?? "1000,5000")
   .split(",")
-  .map((s) => Number(s.trim()))
-  .filter((n) => Number.isInteger(n) && n > 0);
-const rounds = Math.max(1, Number(args.rounds ?? 5) || 5);
+  .map((s) => Number(s.trim()));
+if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 50_000)) {
+  process.stderr.write(
+    `error: --clients takes counts from 1 to 50000, comma-separated (got ${args.clients})\n`,
+  );
+  process.exit(2);
+}
+const rounds = intArg(args, "rounds", 5, 1);
 const acks = !args["no-acks"];
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const now = () => performance.timeOrigin + performance.now();

@@ -1,4 +1,5 @@
 /** Small numeric helpers shared by the bench scripts. */
+import { parseArgs as parseArgsStrict } from "node:util";
 
 export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -30,23 +31,35 @@ export const fmtMB = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`
 /** Peak resident set size of this process so far, in bytes (getrusage ru_maxrss). */
 export const peakRss = () => process.resourceUsage().maxRSS * 1024;
 
-export function parseArgs(argv: string[]): Record<string, string | true> {
-  const out: Record<string, string | true> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith("--")) continue;
-    const [k, v] = a.slice(2).split("=", 2) as [string, string | undefined];
-    if (v !== undefined) out[k] = v;
-    else if (argv[i + 1] !== undefined && !argv[i + 1]!.startsWith("--")) out[k] = argv[++i]!;
-    else out[k] = true;
+/**
+ * The bench's options (node:util parseArgs, strict): `strings` take a value, `flags` do not.
+ * An unknown option or a missing value ends the process with the reason and exit code 2, as
+ * the CLI does, instead of being ignored by a long run.
+ */
+export function parseArgs(
+  argv: string[],
+  spec: { strings: string[]; flags: string[] },
+): Record<string, string | true> {
+  const options: Record<string, { type: "string" | "boolean" }> = { help: { type: "boolean" } };
+  for (const k of spec.strings) options[k] = { type: "string" };
+  for (const k of spec.flags) options[k] = { type: "boolean" };
+  try {
+    const { values } = parseArgsStrict({ args: argv, options, strict: true, allowPositionals: false });
+    return values as Record<string, string | true>;
+  } catch (err) {
+    return usageError(err instanceof Error ? err.message : String(err));
   }
-  return out;
 }
 
-export function intArg(args: Record<string, string | true>, name: string, dflt: number): number {
+function usageError(message: string): never {
+  process.stderr.write(`error: ${message}\n(add --help for usage)\n`);
+  process.exit(2);
+}
+
+export function intArg(args: Record<string, string | true>, name: string, dflt: number, min = 0): number {
   const v = args[name];
   if (v === undefined) return dflt;
   const n = Number(String(v).replace(/_/g, ""));
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer (got ${v})`);
+  if (!Number.isInteger(n) || n < min) usageError(`--${name} must be an integer ≥ ${min} (got ${v})`);
   return n;
 }
