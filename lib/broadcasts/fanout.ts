@@ -17,10 +17,13 @@ import {
   updateBroadcast,
 } from "./store";
 
-/** A session to write to, and how it was found (the fan-out script's dedupe needs it). */
+/**
+ * A session to write to, and how it was found (the fan-out script's dedupe needs it): by its
+ * data key, by its list, named explicitly, or online (ahead of the walk, see ONLINE_FIRST).
+ */
 interface TargetEntry {
   id: string;
-  kind: "d" | "m" | "e";
+  kind: "d" | "m" | "e" | "o";
 }
 
 interface TargetPage {
@@ -60,6 +63,8 @@ const READ_AHEAD_PAGES = 2;
 const DEFAULT_CONCURRENCY = 2;
 /** Batches taken on per fan-out slot: their record calls and pushes overlap the next fan-outs. */
 const BATCHES_PER_SLOT = 4;
+/** Online sessions read per presence page in the online-first pass. */
+const ONLINE_PAGE = 1000;
 
 /** Build the one message JSON stored in every session of this broadcast. */
 export function buildMessage(id: string, req: BroadcastRequest, createdAt: string): StoredMessage {
@@ -251,15 +256,15 @@ async function runFanOut(
   // At most `concurrency` fan-out calls in flight; a batch gives its slot back once its record
   // call is sent, so that call goes ahead of the next fan-outs and few calls ever wait in Redis.
   const slots = semaphore(concurrency);
-  const processBatch = async (entries: TargetEntry[]) => {
+  const processBatch = async (entries: TargetEntry[], countsAsWalked = true) => {
     const release = await slots.acquire();
     try {
-      await storeAndRecord(entries, release);
+      await storeAndRecord(entries, release, countsAsWalked);
     } finally {
       release();
     }
   };
-  const storeAndRecord = async (entries: TargetEntry[], release: () => void) => {
+  const storeAndRecord = async (entries: TargetEntry[], release: () => void, countsAsWalked: boolean) => {
     const { codes, reasons: failures } = await fanOut(entries);
     // record-deliveries.lua's arguments: timestamp, one status letter per session, the ids,
     // then the reasons of the failed ones.
@@ -300,7 +305,7 @@ async function runFanOut(
       counts.failed += failed ?? 0;
       counts.targeted += (stored ?? 0) + (duplicates ?? 0) + (failed ?? 0);
     }
-    processed += ids.length;
+    if (countsAsWalked) processed += ids.length;
     reportProgress();
   };
 
@@ -321,6 +326,21 @@ async function runFanOut(
   }, LOCK_TTL_MS / 3);
 
   try {
+    // Online first (target `all`): these sessions have the push already, so their records are
+    // written before the walk and their receipts count at once, not when the walk reaches them
+    // (seconds, on a large keyspace). The walk finds them again and its duplicate check stores
+    // nothing twice; progress counts the walk only.
+    if (record.target.type === "all") {
+      for (let offset = 0; !firstError; offset += ONLINE_PAGE) {
+        const ids = await onlinePage(redis, keys, offset, ONLINE_PAGE);
+        const entries = ids.map((sid) => ({ id: sid, kind: "o" as const }));
+        const batches: Promise<void>[] = [];
+        for (let i = 0; i < entries.length; i += batchSize)
+          batches.push(track(processBatch(entries.slice(i, i + batchSize), false)));
+        await Promise.all(batches);
+        if (ids.length < ONLINE_PAGE) break;
+      }
+    }
     for await (const page of readAhead(targetPages(deps, record.target, startCursor), READ_AHEAD_PAGES)) {
       if (firstError) break;
       const batches: Promise<void>[] = [];

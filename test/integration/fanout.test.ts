@@ -11,6 +11,7 @@ import {
   type BroadcastRequest,
   type DeliveryRecord,
 } from "../../lib/schemas/broadcast";
+import { markOnline } from "../../lib/sessions/presence";
 import {
   copiesOf,
   diffSnapshots,
@@ -105,6 +106,35 @@ describe("fan-out to each shape of session", () => {
     const record = await getBroadcast(t.redis, keys, summary.id);
     expect(record).toMatchObject({ status: "completed", author: "test", targeted: 3, stored: 3, failed: 0 });
     expect(record?.finishedAt).toBeTruthy();
+  });
+
+  it("records the online sessions before walking the keyspace; the walk stores nothing twice", async () => {
+    const all = Array.from({ length: 40 }, (_, i) => `s${i}`);
+    for (const [i, sid] of all.entries()) await seedSession(t.redis, sid, i % 2 ? "both" : "data");
+    const online = ["s3", "s10", "s21"];
+    await markOnline(t.redis, keys, [...online, "gone"]); // "gone": online, but its session ended
+    const id = "0b6d3c2e-6b1f-4a57-9a83-3f7f2b1c9d10";
+
+    // The first progress report comes once the online batch is recorded; read the records then
+    // (same connection, so ahead of anything the walk writes next).
+    let firstRecorded: Promise<string[]> | undefined;
+    const summary = await send(request({ id }), {
+      onProgress: () => {
+        firstRecorded ??= t.redis.hkeys(keys.deliveries(id));
+      },
+    });
+    expect((await firstRecorded)?.sort()).toEqual([...online].sort());
+    // Found twice (online, then by the walk), recorded and counted once; "gone" is no session.
+    expect(summary).toMatchObject({
+      status: "completed",
+      targeted: 40,
+      stored: 40,
+      created: 20,
+      duplicates: 0,
+    });
+    for (const sid of all) expect(await copiesOf(t.redis, sid, id)).toBe(1);
+    expect(await t.redis.exists(keys.sessionMessages("gone"))).toBe(0);
+    expect((await allDeliveries(id)).has("gone")).toBe(false);
   });
 
   it("fails only the session whose :messages key has the wrong type; every other is stored", async () => {

@@ -4,10 +4,11 @@
 
   Input:
     ARGV[3]     one character per session, how it was found:
-                  'd' by its data key, 'm' by its list, 'e' named explicitly
+                  'd' by its data key, 'm' by its list, 'e' named explicitly,
+                  'o' online (ahead of a walk that will find it again)
     KEYS        per session, in that order, only the keys its kind needs:
                   'd': the message list key
-                  'm', 'e': the session data key, then the message list key
+                  'm', 'e', 'o': the session data key, then the message list key
     ARGV[1]     the stored message JSON; the same string in every session, so it is also
                 the needle of the duplicate check (LPOS), which keeps one copy per session
     ARGV[2]     TTL in seconds set on the list after a write (0: no TTL)
@@ -27,8 +28,8 @@
                                                                                  (1 call)
     - an existing list: RPUSH, LPOS (is there a copy before ours?), PEXPIREAT    (3 calls)
     - a duplicate: RPUSH, LPOS, RPOP (takes our push back; TTL untouched)        (3 calls)
-    - named explicitly ('e') with no list yet: RPUSH, EXISTS (is it a session?),
-      PEXPIREAT, or DEL when it is not                                           (3 calls)
+    - named explicitly or online ('e', 'o') with no list yet: RPUSH, EXISTS (is it a
+      session?), PEXPIREAT, or DEL when it is not                                (3 calls)
   All within one atomic call, so nobody sees a push that is taken back.
   Cluster: every key is declared, and allow-cross-slot-keys lets one call hold keys of several
   slots served by one node. A session's two keys have no common hash tag, so on a multi-shard
@@ -47,7 +48,7 @@ local kinds = ARGV[3]
 local n = #kinds
 local call, pcall = redis.call, redis.pcall
 local byte = string.byte
-local D, M = byte('d'), byte('m')
+local D, M, E = byte('d'), byte('m'), byte('e')
 
 local out, wrongTypes = {}, {}
 local k = 0
@@ -76,7 +77,8 @@ for i = 1, n do
         code = 'C'
       else
         call('DEL', listKey)
-        if kind == M then code = 'G' else code = 'N' end
+        -- Only a session named explicitly is a failure; one found (or online) has just ended.
+        if kind == E then code = 'N' else code = 'G' end
       end
     elseif call('LPOS', listKey, payload) < len - 1 then
       -- A copy before ours: this broadcast was stored here already.
