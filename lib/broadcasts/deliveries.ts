@@ -91,16 +91,20 @@ export interface Receipt {
 }
 
 /**
- * Advance sessions' records of one broadcast to delivered or seen (clients' receipts), in one
- * script call. Returns, per receipt, whether it changed the record; a receipt for a broadcast
- * the session did not get is ignored.
+ * What a receipt did: `moved` the record forward; was `kept` until the fan-out writes the
+ * session's record (the live push goes out first); or was `ignored` (no record once the
+ * broadcast is over, a duplicate or failed record, or nothing left to advance).
  */
+export type ReceiptOutcome = "moved" | "kept" | "ignored";
+const OUTCOMES: Record<string, ReceiptOutcome> = { "1": "moved", e: "kept" };
+
+/** Record receipts of one broadcast's sessions (delivered or seen), in one script call. */
 export async function markDeliveries(
   redis: Redis & ScriptCommands,
   keys: Keys,
   broadcastId: string,
   receipts: readonly Receipt[],
-): Promise<boolean[]> {
+): Promise<ReceiptOutcome[]> {
   if (receipts.length === 0) return [];
   const k = keys.deliveryScriptKeys(broadcastId, ["stored", "delivered", "seen"]);
   let kinds = "";
@@ -109,6 +113,6 @@ export async function markDeliveries(
     kinds += r.to === "seen" ? "s" : "d";
     ids.push(r.sessionId);
   }
-  const changed = await redis.heraldMarkDeliveries(k.length, ...k, new Date().toISOString(), kinds, ...ids);
-  return receipts.map((_, i) => changed[i] === "1");
+  const out = await redis.heraldMarkDeliveries(k.length, ...k, new Date().toISOString(), kinds, ...ids);
+  return receipts.map((_, i) => OUTCOMES[out[i] ?? ""] ?? "ignored");
 }

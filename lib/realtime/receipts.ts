@@ -1,4 +1,4 @@
-import { markDeliveries, type Receipt } from "../broadcasts/deliveries";
+import { markDeliveries, type Receipt, type ReceiptOutcome } from "../broadcasts/deliveries";
 import type { Deps } from "../context";
 
 /** How long a receipt may wait for others of its broadcast before its batch is written. */
@@ -7,7 +7,7 @@ const WAIT_MS = 5;
 const MAX_BATCH = 1000;
 
 interface Pending extends Receipt {
-  resolve: (changed: boolean) => void;
+  resolve: (outcome: ReceiptOutcome) => void;
   reject: (err: unknown) => void;
 }
 
@@ -15,11 +15,12 @@ interface Pending extends Receipt {
  * Receipts arrive by the thousand right after a broadcast (every online client acks within
  * milliseconds). Written one by one they cost a script call and an admin event each and
  * compete with the fan-out for Redis; here they wait up to WAIT_MS and are written per
- * broadcast in one call, and `onChanged` gets the records that moved, once per batch.
+ * broadcast in one call, and `onRecorded` gets, once per batch, the receipts that moved a
+ * record and those kept until their record is written.
  */
 export function receiptBatcher(
   deps: Pick<Deps, "redis" | "keys">,
-  onChanged: (broadcastId: string, changed: Receipt[]) => void,
+  onRecorded: (broadcastId: string, moved: Receipt[], kept: Receipt[]) => void,
 ) {
   let pending = new Map<string, Pending[]>();
   let size = 0;
@@ -27,13 +28,16 @@ export function receiptBatcher(
 
   const write = async (broadcastId: string, batch: Pending[]) => {
     try {
-      const changed = await markDeliveries(deps.redis, deps.keys, broadcastId, batch);
+      const outcomes = await markDeliveries(deps.redis, deps.keys, broadcastId, batch);
       const moved: Receipt[] = [];
+      const kept: Receipt[] = [];
       batch.forEach((r, i) => {
-        if (changed[i]) moved.push({ sessionId: r.sessionId, to: r.to });
-        r.resolve(changed[i] ?? false);
+        const outcome = outcomes[i] ?? "ignored";
+        if (outcome === "moved") moved.push({ sessionId: r.sessionId, to: r.to });
+        else if (outcome === "kept") kept.push({ sessionId: r.sessionId, to: r.to });
+        r.resolve(outcome);
       });
-      if (moved.length > 0) onChanged(broadcastId, moved);
+      if (moved.length + kept.length > 0) onRecorded(broadcastId, moved, kept);
     } catch (err) {
       for (const r of batch) r.reject(err);
     }
@@ -49,8 +53,8 @@ export function receiptBatcher(
   };
 
   return {
-    /** Queue one receipt; resolves with whether it advanced the record. */
-    add(broadcastId: string, receipt: Receipt): Promise<boolean> {
+    /** Queue one receipt; resolves with what it did once its batch is written. */
+    add(broadcastId: string, receipt: Receipt): Promise<ReceiptOutcome> {
       return new Promise((resolve, reject) => {
         const list = pending.get(broadcastId);
         const entry = { ...receipt, resolve, reject };

@@ -115,11 +115,13 @@ export function attachRealtime(httpServer: HttpServer, deps: Deps) {
 
   const metrics = getMetrics();
   // Receipts are written in batches; admins get one update per batch, not one per client.
-  const receipts = receiptBatcher(deps, (broadcastId, changed) => {
-    for (const r of changed) metrics.receipts.inc({ kind: r.to });
+  const receipts = receiptBatcher(deps, (broadcastId, moved, kept) => {
+    for (const r of [...moved, ...kept]) metrics.receipts.inc({ kind: r.to });
+    // Kept receipts show once the fan-out writes their records (its progress events say so).
+    if (moved.length === 0) return;
     admin.to([ADMIN_ALL_ROOM, broadcastRoom(broadcastId)]).emit("delivery:update", {
       broadcastId,
-      updates: changed.map(({ sessionId, to }) => ({ sessionId, status: to })),
+      updates: moved.map(({ sessionId, to }) => ({ sessionId, status: to })),
     });
   });
 

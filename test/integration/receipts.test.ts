@@ -3,7 +3,7 @@
 // fan-out reaches the session) is applied when the record is written, with exact counters.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { getBroadcast, listDeliveries, markDeliveries, sendBroadcast } from "../../lib/broadcasts";
-import type { Receipt } from "../../lib/broadcasts/deliveries";
+import type { Receipt, ReceiptOutcome } from "../../lib/broadcasts/deliveries";
 import type { Deps } from "../../lib/context";
 import type { Emitters } from "../../lib/realtime/emitter";
 import { receiptBatcher } from "../../lib/realtime/receipts";
@@ -49,7 +49,7 @@ describe("receipts before the record", () => {
     await t.redis.hset(keys.sessionMessages("bad"), "legacy", "value");
 
     // Clients answer the live push at once: on the same connection, ahead of the fan-out's writes.
-    const early: Promise<boolean[]>[] = [];
+    const early: Promise<ReceiptOutcome[]>[] = [];
     const receipts: Receipt[] = [
       { sessionId: "acked", to: "delivered" },
       { sessionId: "seen", to: "delivered" },
@@ -62,7 +62,7 @@ describe("receipts before the record", () => {
     });
 
     // Not applied when they came (no record yet), but not lost either.
-    expect(await Promise.all(early)).toEqual([[false, false, false, false]]);
+    expect(await Promise.all(early)).toEqual([["kept", "kept", "kept", "kept"]]);
     expect(summary).toMatchObject({ status: "partial", targeted: 4, stored: 3, failed: 1 });
     const b = await getBroadcast(t.redis, keys, summary.id);
     expect(b).toMatchObject({ stored: 3, delivered: 2, seen: 1, failed: 1 });
@@ -95,14 +95,14 @@ describe("receipts before the record", () => {
         { sessionId: "nobody", to: "delivered" },
         { sessionId: "quiet", to: "seen" },
       ]),
-    ).toEqual([false, true]);
+    ).toEqual(["ignored", "moved"]);
     expect(await t.redis.exists(keys.earlyReceipts(summary.id))).toBe(0);
     expect(await getBroadcast(t.redis, keys, summary.id)).toMatchObject({ delivered: 3, seen: 2 });
   });
 
   it("a receipt for a broadcast that does not exist keeps nothing", async () => {
     const id = "00000000-0000-4000-8000-000000000000";
-    expect(await markDeliveries(deps.redis, keys, id, [{ sessionId: "x", to: "seen" }])).toEqual([false]);
+    expect(await markDeliveries(deps.redis, keys, id, [{ sessionId: "x", to: "seen" }])).toEqual(["ignored"]);
     expect(await t.redis.dbsize()).toBe(0);
   });
 });
@@ -114,8 +114,8 @@ describe("receiptBatcher", () => {
     const summary = await sendBroadcast(deps, BroadcastInputSchema.parse({ message: "hi" }), "test");
     expect(summary.stored).toBe(50);
 
-    const reported: { id: string; moved: Receipt[] }[] = [];
-    const batcher = receiptBatcher(deps, (id, moved) => reported.push({ id, moved }));
+    const reported: { id: string; moved: Receipt[]; kept: Receipt[] }[] = [];
+    const batcher = receiptBatcher(deps, (id, moved, kept) => reported.push({ id, moved, kept }));
     // Load the script first, so the count below is not one EVALSHA plus its EVAL fallback.
     await markDeliveries(deps.redis, keys, "00000000-0000-4000-8000-000000000000", [
       { sessionId: "x", to: "seen" },
@@ -129,11 +129,12 @@ describe("receiptBatcher", () => {
     ]);
     const commands = await mon.stop();
 
-    expect(results).toEqual([...sessions.map(() => true), false, false]);
+    expect(results).toEqual([...sessions.map(() => "moved"), "ignored", "ignored"]);
     expect(commands.filter((c) => c === "EVALSHA" || c === "EVAL")).toHaveLength(1);
     expect(reported).toHaveLength(1);
     expect(reported[0]?.id).toBe(summary.id);
     expect(reported[0]?.moved.map((r) => r.sessionId).sort()).toEqual([...sessions].sort());
+    expect(reported[0]?.kept).toEqual([]);
     expect(await getBroadcast(t.redis, keys, summary.id)).toMatchObject({ delivered: 50, seen: 0 });
   });
 });
