@@ -1,8 +1,6 @@
 import { markDeliveries, type Receipt, type ReceiptOutcome } from "../broadcasts/deliveries";
 import type { Deps } from "../context";
 
-/** How long a receipt may wait for others of its broadcast before its batch is written. */
-const WAIT_MS = 5;
 /** Receipts written in one script call at most (keeps each call short for other clients). */
 const MAX_BATCH = 1000;
 
@@ -14,9 +12,10 @@ interface Pending extends Receipt {
 /**
  * Receipts arrive by the thousand right after a broadcast (every online client acks within
  * milliseconds). Written one by one they cost a script call and an admin event each and
- * compete with the fan-out for Redis; here they wait up to WAIT_MS and are written per
- * broadcast in one call, and `onRecorded` gets, once per batch, the receipts that moved a
- * record and those kept until their record is written.
+ * compete with the fan-out for Redis. Here the receipts read in one turn of the event loop (a
+ * flood brings many per turn, a lone one waits for nothing) are written in one call per
+ * broadcast, and `onRecorded` gets, once per batch, the receipts that moved a record and
+ * those kept until their record is written.
  */
 export function receiptBatcher(
   deps: Pick<Deps, "redis" | "keys">,
@@ -24,7 +23,7 @@ export function receiptBatcher(
 ) {
   let pending = new Map<string, Pending[]>();
   let size = 0;
-  let timer: NodeJS.Timeout | undefined;
+  let timer: NodeJS.Immediate | undefined;
 
   const write = async (broadcastId: string, batch: Pending[]) => {
     try {
@@ -44,7 +43,7 @@ export function receiptBatcher(
   };
 
   const flush = () => {
-    clearTimeout(timer);
+    if (timer) clearImmediate(timer);
     timer = undefined;
     const batches = pending;
     pending = new Map();
@@ -61,7 +60,7 @@ export function receiptBatcher(
         if (list) list.push(entry);
         else pending.set(broadcastId, [entry]);
         if (++size >= MAX_BATCH) void flush();
-        else timer ??= setTimeout(flush, WAIT_MS);
+        else timer ??= setImmediate(flush);
       });
     },
     /** Write whatever waits (on shutdown). */
