@@ -66,6 +66,13 @@ const BATCHES_PER_SLOT = 4;
 /** Online sessions read per presence page in the online-first pass. */
 const ONLINE_PAGE = 1000;
 
+/** What a batch counts for: the walk's progress, and a push to the sessions it stored. */
+interface BatchPass {
+  walked: boolean;
+  push: boolean;
+}
+const ONLINE_PASS: BatchPass = { walked: false, push: false };
+
 /** Build the one message JSON stored in every session of this broadcast. */
 export function buildMessage(id: string, req: BroadcastRequest, createdAt: string): StoredMessage {
   // Key order is fixed by construction, so every session gets the byte-identical string.
@@ -227,11 +234,13 @@ async function runFanOut(
     const keyArgs: string[] = [];
     let kinds = "";
     for (const e of entries) {
-      // fanout.lua takes only the keys a kind needs: a session found by its data key is known
-      // to exist, so it needs its list key alone.
-      if (e.kind !== "d") keyArgs.push(keys.sessionData(e.id));
+      // fanout.lua takes only the keys a kind needs: a session found by its data key was there
+      // a moment ago, so it needs its list key alone. Without a TTL, though, a list created for
+      // a session that ended meanwhile would never go away: then it is checked as online ones are.
+      const kind = e.kind === "d" && ttl === 0 ? "o" : e.kind;
+      if (kind !== "d") keyArgs.push(keys.sessionData(e.id));
       keyArgs.push(keys.sessionMessages(e.id));
-      kinds += e.kind;
+      kinds += kind;
     }
     // One retry, then the batch's sessions fail with the reason; the broadcast goes on.
     let err: unknown;
@@ -256,21 +265,26 @@ async function runFanOut(
   // At most `concurrency` fan-out calls in flight; a batch gives its slot back once its record
   // call is sent, so that call goes ahead of the next fan-outs and few calls ever wait in Redis.
   const slots = semaphore(concurrency);
-  const processBatch = async (entries: TargetEntry[], countsAsWalked = true) => {
+  // The walk over every session (target `all`) lasts seconds on a large keyspace: its batches
+  // push again to what they store. A list of named or online sessions is short, and its
+  // sockets had the first push.
+  const walkPass: BatchPass = { walked: true, push: record.target.type === "all" };
+  const processBatch = async (entries: TargetEntry[], pass: BatchPass) => {
     const release = await slots.acquire();
     try {
-      await storeAndRecord(entries, release, countsAsWalked);
+      await storeAndRecord(entries, release, pass);
     } finally {
       release();
     }
   };
-  const storeAndRecord = async (entries: TargetEntry[], release: () => void, countsAsWalked: boolean) => {
+  const storeAndRecord = async (entries: TargetEntry[], release: () => void, pass: BatchPass) => {
     const { codes, reasons: failures } = await fanOut(entries);
     // record-deliveries.lua's arguments: timestamp, one status letter per session, the ids,
     // then the reasons of the failed ones.
     let statuses = "";
     const ids: string[] = [];
     const reasons: string[] = [];
+    const rooms: string[] = [];
     let nextFailure = 0;
     for (let i = 0; i < entries.length; i++) {
       const c = codes[i] ?? "E";
@@ -280,6 +294,7 @@ async function runFanOut(
       ids.push(sid);
       if (c === "C" || c === "S") {
         statuses += c === "C" ? "c" : "s";
+        if (pass.push) rooms.push(sessionRoom(sid));
       } else if (c === "D") {
         statuses += "d";
       } else {
@@ -305,7 +320,11 @@ async function runFanOut(
       counts.failed += failed ?? 0;
       counts.targeted += (stored ?? 0) + (duplicates ?? 0) + (failed ?? 0);
     }
-    if (countsAsWalked) processed += ids.length;
+    // Sockets that connected after the first push, once their session holds the message (their
+    // history fetch may have come before it). The online ones are stored first, so the walk finds
+    // them as duplicates and pushes them nothing twice; clients merge by id anyway.
+    if (rooms.length > 0) opts.emitters?.users.to(rooms).emit("message", message);
+    if (pass.walked) processed += ids.length;
     reportProgress();
   };
 
@@ -336,7 +355,7 @@ async function runFanOut(
         const entries = ids.map((sid) => ({ id: sid, kind: "o" as const }));
         const batches: Promise<void>[] = [];
         for (let i = 0; i < entries.length; i += batchSize)
-          batches.push(track(processBatch(entries.slice(i, i + batchSize), false)));
+          batches.push(track(processBatch(entries.slice(i, i + batchSize), ONLINE_PASS)));
         await Promise.all(batches);
         if (ids.length < ONLINE_PAGE) break;
       }
@@ -350,7 +369,7 @@ async function runFanOut(
       for (let i = 0; i < n; i += size) {
         while (inFlight.size >= concurrency * BATCHES_PER_SLOT) await Promise.race(inFlight);
         if (firstError) break;
-        batches.push(track(processBatch(page.entries.slice(i, i + size))));
+        batches.push(track(processBatch(page.entries.slice(i, i + size), walkPass)));
       }
       const done = Promise.all(batches);
       const { cursor, walked } = page;
@@ -381,10 +400,12 @@ async function runFanOut(
       // The walk is over: the number of sessions it reached (each recorded once) is exact.
       estimatedTotal: counts.targeted,
     });
-    // Every record is written: receipts still kept early belong to no stored session.
-    await redis.del(keys.earlyReceipts(id));
+    // Every record is written: receipts still kept early belong to no stored session (the hash
+    // also expires by itself, so a failure here changes nothing).
+    await redis.del(keys.earlyReceipts(id)).catch(() => {});
     const final = await getBroadcast(redis, keys, id);
     const summary = toSummary(final ? toPublic(final) : { ...toPublic(record), ...counts, status });
+    estimatedTotal = counts.targeted;
     reportProgress(true);
     opts.emitters?.admins.to([ADMIN_ALL_ROOM, broadcastRoom(id)]).emit("broadcast:finished", summary);
     const ms = Math.round(performance.now() - t0);

@@ -18,27 +18,36 @@ interface Pending extends Receipt {
  * those kept until their record is written.
  */
 export function receiptBatcher(
-  deps: Pick<Deps, "redis" | "keys">,
+  deps: Pick<Deps, "redis" | "keys" | "log">,
   onRecorded: (broadcastId: string, moved: Receipt[], kept: Receipt[]) => void,
 ) {
   let pending = new Map<string, Pending[]>();
   let size = 0;
   let timer: NodeJS.Immediate | undefined;
 
+  const writing = new Set<Promise<void>>();
+
   const write = async (broadcastId: string, batch: Pending[]) => {
+    let outcomes: ReceiptOutcome[];
     try {
-      const outcomes = await markDeliveries(deps.redis, deps.keys, broadcastId, batch);
-      const moved: Receipt[] = [];
-      const kept: Receipt[] = [];
-      batch.forEach((r, i) => {
-        const outcome = outcomes[i] ?? "ignored";
-        if (outcome === "moved") moved.push({ sessionId: r.sessionId, to: r.to });
-        else if (outcome === "kept") kept.push({ sessionId: r.sessionId, to: r.to });
-        r.resolve(outcome);
-      });
-      if (moved.length + kept.length > 0) onRecorded(broadcastId, moved, kept);
+      outcomes = await markDeliveries(deps.redis, deps.keys, broadcastId, batch);
     } catch (err) {
       for (const r of batch) r.reject(err);
+      return;
+    }
+    const moved: Receipt[] = [];
+    const kept: Receipt[] = [];
+    batch.forEach((r, i) => {
+      const outcome = outcomes[i] ?? "ignored";
+      if (outcome === "moved") moved.push({ sessionId: r.sessionId, to: r.to });
+      else if (outcome === "kept") kept.push({ sessionId: r.sessionId, to: r.to });
+      r.resolve(outcome);
+    });
+    try {
+      if (moved.length + kept.length > 0) onRecorded(broadcastId, moved, kept);
+    } catch (err) {
+      // The receipts are recorded; only the notice of it failed.
+      deps.log.warn({ broadcastId, err: String(err) }, "receipts recorded, notice failed");
     }
   };
 
@@ -48,7 +57,13 @@ export function receiptBatcher(
     const batches = pending;
     pending = new Map();
     size = 0;
-    return Promise.all([...batches].map(([id, batch]) => write(id, batch)));
+    for (const [id, batch] of batches) {
+      const w = write(id, batch);
+      writing.add(w);
+      void w.finally(() => writing.delete(w));
+    }
+    // Also what earlier flushes still write (on shutdown, before the connections close).
+    return Promise.all([...writing]).then(() => {});
   };
 
   return {
@@ -63,7 +78,7 @@ export function receiptBatcher(
         else timer ??= setImmediate(flush);
       });
     },
-    /** Write whatever waits (on shutdown). */
+    /** Write whatever waits, and wait for the writes under way (on shutdown). */
     flush,
   };
 }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { getBroadcast, listDeliveries, resumeBroadcast, sendBroadcast } from "../../lib/broadcasts";
 import type { Deps } from "../../lib/context";
 import { HeraldError } from "../../lib/errors";
+import type { Emitters } from "../../lib/realtime/emitter";
 import { createRedis } from "../../lib/redis/connection";
 import {
   BroadcastInputSchema,
@@ -135,6 +136,46 @@ describe("fan-out to each shape of session", () => {
     for (const sid of all) expect(await copiesOf(t.redis, sid, id)).toBe(1);
     expect(await t.redis.exists(keys.sessionMessages("gone"))).toBe(0);
     expect((await allDeliveries(id)).has("gone")).toBe(false);
+  });
+
+  it("pushes once to everyone first, then, as the walk stores them, to the sessions that were not online", async () => {
+    const all = Array.from({ length: 30 }, (_, i) => `p${i}`);
+    for (const [i, sid] of all.entries()) await seedSession(t.redis, sid, i % 2 ? "both" : "data");
+    const online = ["p1", "p2"];
+    await markOnline(t.redis, keys, online);
+    const pushes: (string[] | "everyone")[] = [];
+    const users = {
+      emit: () => pushes.push("everyone"),
+      to: (rooms: string[]) => ({ emit: () => pushes.push([...rooms]) }),
+    };
+    const admins = { emit: () => true, to: () => admins };
+    const summary = await send(request(), { emitters: { users, admins } as unknown as Emitters });
+
+    expect(summary).toMatchObject({ status: "completed", targeted: 30, stored: 30, duplicates: 0 });
+    expect(pushes[0]).toBe("everyone");
+    const rooms = pushes.slice(1).flatMap((p) => (p === "everyone" ? ["everyone"] : p));
+    // Every session not online at the start, once; the online ones had the first push only.
+    expect(rooms.sort()).toEqual(
+      all
+        .filter((sid) => !online.includes(sid))
+        .map((sid) => `session:${sid}`)
+        .sort(),
+    );
+  });
+
+  it("without a message TTL, checks that a session found by its data key still exists before creating its list", async () => {
+    const noTtl = testDeps(t.redis, t.url, { HERALD_MESSAGE_TTL_SECONDS: "0" });
+    for (let i = 0; i < 5; i++) await seedSession(t.redis, `e${i}`, "data");
+    await seedSession(t.redis, "h0", "both");
+    const mon = await monitorCommands(t.url);
+    const summary = await send(request(), {}, noTtl);
+    const commands = await mon.stop();
+    expect(summary).toMatchObject({ status: "completed", stored: 6, created: 5 });
+    // One EXISTS per new list (so a list never outlives its session for want of a TTL); none
+    // for the existing one, and no expiry set anywhere.
+    expect(commands.filter((c) => c === "EXISTS")).toHaveLength(5 + 1); // + the list found by SCAN ('m')
+    expect(commands).not.toContain("PEXPIREAT");
+    for (let i = 0; i < 5; i++) expect(await t.redis.ttl(keys.sessionMessages(`e${i}`))).toBe(-1);
   });
 
   it("fails only the session whose :messages key has the wrong type; every other is stored", async () => {

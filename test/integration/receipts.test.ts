@@ -26,9 +26,9 @@ beforeEach(async () => {
   await t.redis.flushall();
 });
 
-/** Emitters that hand every live push to `onPush` (the clients' side is not under test here). */
+/** Emitters that hand the first live push (to everyone) to `onPush`; pushes to rooms are dropped. */
 function emittersCalling(onPush: (msg: StoredMessage) => void): Emitters {
-  const users = { emit: (_e: string, msg: StoredMessage) => onPush(msg), to: () => users };
+  const users = { emit: (_e: string, msg: StoredMessage) => onPush(msg), to: () => ({ emit: () => true }) };
   const admins = { emit: () => true, to: () => admins };
   return { users, admins } as unknown as Emitters;
 }
@@ -98,6 +98,19 @@ describe("receipts before the record", () => {
     ).toEqual(["ignored", "moved"]);
     expect(await t.redis.exists(keys.earlyReceipts(summary.id))).toBe(0);
     expect(await getBroadcast(t.redis, keys, summary.id)).toMatchObject({ delivered: 3, seen: 2 });
+  });
+
+  it("are kept while the broadcast is interrupted too, for its resume to apply", async () => {
+    const id = "11111111-1111-4111-8111-111111111111";
+    await t.redis.hset(keys.broadcast(id), "status", "interrupted");
+    expect(await markDeliveries(deps.redis, keys, id, [{ sessionId: "x", to: "delivered" }])).toEqual([
+      "kept",
+    ]);
+    expect(await t.redis.hget(keys.earlyReceipts(id), "x")).toMatch(/^d\d{4}-/);
+    await t.redis.hset(keys.broadcast(id), "status", "completed");
+    expect(await markDeliveries(deps.redis, keys, id, [{ sessionId: "y", to: "delivered" }])).toEqual([
+      "ignored",
+    ]);
   });
 
   it("a receipt for a broadcast that does not exist keeps nothing", async () => {

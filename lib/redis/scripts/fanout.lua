@@ -22,7 +22,8 @@
   Cost: this is the hot path, so a session takes as few calls as the checks allow:
     - found by its data key ('d') with no list yet: RPUSH (reply 1: no duplicate can be
       there), PEXPIREAT. The data key was just seen by SCAN, so it is not looked up again
-      (a session ending within those milliseconds keeps a list that expires with the TTL)
+      (a session ending in between keeps a list that expires with the TTL; without a TTL
+      the caller sends such sessions as 'o', which are checked)
                                                                                  (2 calls)
     - found by its list ('m') and the data key exists: EXISTS (its 'd' entry handles it)
                                                                                  (1 call)

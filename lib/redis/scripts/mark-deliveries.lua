@@ -3,8 +3,9 @@
   batch of receipts of one broadcast. A receipt for a session the broadcast did not store into
   (a duplicate or failed record, or no record once the broadcast is over) is ignored.
   The live push goes out before the fan-out has written every record, so a receipt may come
-  first: while the broadcast runs it is kept in the early-receipts hash, and
-  record-deliveries.lua applies it when it writes that session's record.
+  first: while the broadcast runs (or is interrupted, to be resumed) it is kept in the
+  early-receipts hash, and record-deliveries.lua applies it when it writes that session's
+  record. The client is told its receipt is recorded and does not send it again.
 
   Input:
     KEYS[1]  broadcast hash (status, counters)
@@ -70,14 +71,17 @@ end)
 
 local running
 local out, early, earlyIds = {}, {}, {}
-local delivered, seen = 0, 0
+local delivered, seen, changed = 0, 0, 0
 for i = 1, n do
   local sid = ARGV[i + 2]
   local e = entries[sid]
   local to = string.byte(kinds, i) == SEEN and 'seen' or 'delivered'
   out[i] = '0'
   if e == false then
-    if running == nil then running = call('HGET', KEYS[1], 'status') == 'running' end
+    if running == nil then
+      local status = call('HGET', KEYS[1], 'status')
+      running = status == 'running' or status == 'interrupted'
+    end
     if running then
       if early[sid] == nil then
         earlyIds[#earlyIds + 1] = sid
@@ -99,6 +103,7 @@ for i = 1, n do
       seen = seen + 1
     end
     rec.status = to
+    if not e.changed then changed = changed + 1 end
     e.changed = true
     out[i] = '1'
   end
@@ -126,7 +131,7 @@ if #earlyIds > 0 then
   end
 end
 
-if delivered + seen > 0 then
+if changed > 0 then
   local fields, leaveStored, leaveDelivered, joinDelivered, joinSeen = {}, {}, {}, {}, {}
   for _, sid in ipairs(ids) do
     local e = entries[sid]
