@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { HistoryEntry, StoredMessage } from "@/lib/schemas/message";
-import { buildTimeline, type LiveMessage, pruneLive } from "./timeline";
+import { BROADCAST_STORE_GRACE_MS, buildTimeline, type LiveMessage, pruneLive } from "./timeline";
 
 const msg = (id: string, type: "user" | "broadcast" = "broadcast"): StoredMessage => ({
   id,
@@ -35,8 +35,19 @@ describe("buildTimeline", () => {
   });
 
   it("drops a live message that a later fetch no longer has (removed from the list)", () => {
-    const t = buildTimeline({ entries: [entry(msg("a"))], requestedAt: 500 }, live([msg("gone"), 400]), []);
+    const t = buildTimeline(
+      { entries: [entry(msg("a"))], requestedAt: 500_000 },
+      live([msg("gone", "user"), 400_000], [msg("old broadcast"), 500_000 - BROADCAST_STORE_GRACE_MS - 1]),
+      [],
+    );
     expect(keys(t)).toEqual(["a"]);
+  });
+
+  it("keeps a broadcast that came live shortly before a fetch that does not hold it yet (pushed before stored)", () => {
+    const snapshot = { entries: [entry(msg("a"))], requestedAt: 500_000 };
+    const l = live([msg("fresh"), 499_000]);
+    expect(keys(buildTimeline(snapshot, l, []))).toEqual(["a", "fresh"]);
+    expect(pruneLive(l, snapshot)).toBeNull();
   });
 
   it("dedupes repeated ids in the stored list and keys legacy entries stably", () => {

@@ -26,6 +26,19 @@ export interface PendingMessage {
   error?: string;
 }
 
+/**
+ * A broadcast is pushed before the fan-out stores it (so online users see it at once), and a
+ * walk over a large keyspace takes seconds: a fetch made meanwhile may not hold it yet. Within
+ * this long after it arrived, a live broadcast missing from a fetch is kept, not taken as removed.
+ */
+export const BROADCAST_STORE_GRACE_MS = 60_000;
+
+/** Whether a live message missing from a fetch may still be on its way into the history. */
+function mayBeUnstored(l: LiveMessage, snapshot: HistorySnapshot): boolean {
+  if (l.receivedAt >= snapshot.requestedAt) return true;
+  return l.message.type === "broadcast" && l.receivedAt >= snapshot.requestedAt - BROADCAST_STORE_GRACE_MS;
+}
+
 export type TimelineItem =
   | { kind: "broadcast"; key: string; message: StoredMessage; level: Level }
   | { kind: "user"; key: string; message: StoredMessage }
@@ -53,10 +66,10 @@ export function buildTimeline(
     ids.add(entry.message.id);
     out.push(toItem(entry.message));
   }
-  // Live messages the fetch has not seen yet. One that arrived before the fetch started and is
-  // missing from it was removed from the list since (trimmed or retracted): drop it.
+  // Live messages the fetch has not seen yet. One that arrived well before the fetch started and
+  // is missing from it was removed from the list since (trimmed or retracted): drop it.
   const extra = [...live.values()]
-    .filter((l) => !ids.has(l.message.id) && l.receivedAt >= snapshot.requestedAt)
+    .filter((l) => !ids.has(l.message.id) && mayBeUnstored(l, snapshot))
     .sort((a, b) => a.receivedAt - b.receivedAt);
   for (const l of extra) {
     ids.add(l.message.id);
@@ -73,7 +86,7 @@ function toItem(message: StoredMessage): TimelineItem {
   return { kind: "user", key: message.id, message };
 }
 
-/** Live entries a fetch has made redundant (already in it, or older than it): safe to forget. */
+/** Live entries a fetch has made redundant (already in it, or removed since): safe to forget. */
 export function pruneLive(
   live: ReadonlyMap<string, LiveMessage>,
   snapshot: HistorySnapshot,
@@ -83,7 +96,7 @@ export function pruneLive(
   let changed = false;
   const next = new Map<string, LiveMessage>();
   for (const [id, l] of live) {
-    if (ids.has(id) || l.receivedAt < snapshot.requestedAt) changed = true;
+    if (ids.has(id) || !mayBeUnstored(l, snapshot)) changed = true;
     else next.set(id, l);
   }
   return changed ? next : null;
