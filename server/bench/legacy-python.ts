@@ -6,6 +6,12 @@ import type { LegacyResult } from "./legacy";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
+/** What legacy.py prints, one JSON object per line. */
+interface LegacyMessage {
+  result?: LegacyResult;
+  undone?: boolean;
+}
+
 /** A Python 3 that has redis-py (Debian: python3-redis), or undefined. */
 export function findPython(): string | undefined {
   for (const bin of ["python3", "/usr/bin/python3"]) {
@@ -25,27 +31,24 @@ export function runPythonLegacy(
   const child = spawn(python, [path.join(here, "legacy.py"), ...args], {
     stdio: ["ignore", "pipe", "inherit"],
   });
-  let gotResult: (r: LegacyResult) => void = () => {};
-  let gotUndone: () => void = () => {};
-  let failed: (e: Error) => void = () => {};
-  const result = new Promise<LegacyResult>((resolve, reject) => {
-    gotResult = resolve;
-    failed = reject;
-  });
-  const undone = new Promise<void>((resolve, reject) => {
-    gotUndone = resolve;
-    const prev = failed;
-    failed = (e) => {
-      prev(e);
-      reject(e);
-    };
-  });
+  const lines = createInterface({ input: child.stdout });
+  // Exiting before a message came is a failure; after it, the race is already decided.
+  const exited = new Promise<never>((_, reject) =>
+    child.once("exit", (code) => reject(new Error(`legacy.py exited with ${code}`))),
+  );
+  exited.catch(() => {});
+  const message = <K extends "result" | "undone">(key: K) =>
+    Promise.race([
+      new Promise<NonNullable<LegacyMessage[K]>>((resolve) =>
+        lines.on("line", (line) => {
+          const value = (JSON.parse(line) as LegacyMessage)[key];
+          if (value) resolve(value);
+        }),
+      ),
+      exited,
+    ]);
+  const result = message("result");
+  const undone = message("undone").then(() => {});
   undone.catch(() => {});
-  createInterface({ input: child.stdout }).on("line", (line) => {
-    const m = JSON.parse(line) as { result?: LegacyResult; undone?: boolean };
-    if (m.result) gotResult(m.result);
-    if (m.undone) gotUndone();
-  });
-  child.once("exit", (code) => failed(new Error(`legacy.py exited with ${code}`)));
   return { result, undone };
 }
