@@ -8,12 +8,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import next from "next";
 import { ensureFirstAdmin } from "../lib/auth/admins";
 import { ensureAuthSecret } from "../lib/auth/secret";
-import { markAbandonedBroadcasts } from "../lib/broadcasts/store";
+import { closeBroadcastQueue, reconcileJobs, startBroadcastWorker } from "../lib/broadcasts/jobs";
 import { ConfigError, getConfig, parseConfig, resetConfig } from "../lib/config";
 import { getDeps } from "../lib/context";
 import { getLogger } from "../lib/log";
+import { getEmitters } from "../lib/realtime/emitter";
 import { attachRealtime } from "../lib/realtime/server";
-import { closeRedis } from "../lib/redis/connection";
+import { closeRedis, isRedisUnavailable } from "../lib/redis/connection";
 import {
   createVisitorSession,
   parseCookies,
@@ -43,10 +44,6 @@ async function main() {
   ensureAuthSecret(config);
   const deps = getDeps();
 
-  const abandoned = await markAbandonedBroadcasts(deps.redis, deps.keys);
-  if (abandoned.length > 0)
-    log.warn({ ids: abandoned }, "broadcasts left running by a stopped process marked interrupted");
-
   const firstAdmin = await ensureFirstAdmin(deps.redis, deps.keys, {
     email: config.ADMIN_EMAIL,
     password: config.ADMIN_PASSWORD,
@@ -66,11 +63,10 @@ async function main() {
 
   const server = createServer((req, res) => {
     handleRequest(req, res).catch((err) => {
-      log.error({ err: String(err), url: req.url }, "request failed");
-      if (!res.headersSent) {
-        res.statusCode = 500;
-        res.end();
-      }
+      const unavailable = isRedisUnavailable(err);
+      if (unavailable) log.warn({ err: String(err), url: req.url }, "redis unavailable");
+      else log.error({ err: String(err), url: req.url }, "request failed");
+      if (!res.headersSent) sendFailure(req, res, unavailable ? 503 : 500);
     });
   });
 
@@ -122,6 +118,12 @@ async function main() {
   }
 
   const realtime = attachRealtime(server, deps);
+  // Every instance runs broadcast jobs (HERALD_WORKER_CONCURRENCY=0: none on this one).
+  const worker =
+    config.HERALD_WORKER_CONCURRENCY > 0 ? startBroadcastWorker(deps, { emitters: getEmitters() }) : null;
+  reconcileJobs(deps)
+    .then((ids) => ids.length > 0 && log.warn({ ids }, "unfinished broadcasts without a job: queued again"))
+    .catch((err) => log.warn({ err: String(err) }, "could not check unfinished broadcasts"));
   server.on("upgrade", (req, socket, head) => {
     // Socket.IO's own listener takes /socket.io/; everything else (Next's HMR) goes to Next.
     if ((req.url ?? "").startsWith("/socket.io/")) return;
@@ -146,6 +148,9 @@ async function main() {
     log.info({ signal }, "shutting down");
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
+    // The worker finishes its batch in flight; a run cut short resumes on another worker.
+    await worker?.close();
+    await closeBroadcastQueue();
     await realtime.close().catch(() => {});
     server.closeAllConnections?.();
     await app.close?.().catch?.(() => {});
@@ -155,6 +160,32 @@ async function main() {
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+/** A failure before Next could answer: JSON for the API, a readable page for people. */
+function sendFailure(req: IncomingMessage, res: ServerResponse, status: 503 | 500) {
+  const url = req.url ?? "/";
+  const unavailable = status === 503;
+  if (unavailable) res.setHeader("retry-after", "5");
+  if (url.startsWith("/api/") || url.startsWith("/chat/api/") || url.startsWith("/metrics")) {
+    res.writeHead(status, { "content-type": "application/json" });
+    const error = unavailable
+      ? { code: "redis_unavailable", message: "Redis is unavailable, try again shortly" }
+      : { code: "internal", message: "internal error" };
+    res.end(JSON.stringify({ error }));
+    return;
+  }
+  const title = unavailable ? "Temporarily unavailable" : "Something went wrong";
+  const text = unavailable
+    ? "Chat is temporarily unavailable. It will be back shortly: this page retries by itself."
+    : "The page could not be shown. Please try again.";
+  res.writeHead(status, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+  res.end(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+      (unavailable ? `<meta http-equiv="refresh" content="10">` : "") +
+      `<title>${title} · Herald</title></head><body style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#1e293b">` +
+      `<main><h1 style="font-size:1.5rem">${title}</h1><p>${text}</p></main></body></html>`,
+  );
 }
 
 function decodes(path: string): boolean {

@@ -235,11 +235,14 @@ export function LevelBadge({ level }: { level: Level }) {
 }
 
 const STATUS_TONE: Record<BroadcastStatus, Tone> = {
+  scheduled: "slate",
+  queued: "slate",
   running: "indigo",
   completed: "emerald",
   partial: "amber",
   failed: "rose",
   interrupted: "amber",
+  cancelled: "slate",
   retracted: "slate",
 };
 export function StatusBadge({ status }: { status: BroadcastStatus }) {

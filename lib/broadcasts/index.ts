@@ -1,3 +1,6 @@
+export { buildMessage } from "./create";
 export { getDelivery, listDeliveries, markDeliveries } from "./deliveries";
-export { buildMessage, estimateTarget, resumeBroadcast, sendBroadcast } from "./fanout";
+export { resumeBroadcast, sendBroadcast } from "./fanout";
 export { getBroadcast, listBroadcasts, toPublic, toSummary } from "./store";
+export { submitBroadcast, waitForBroadcast } from "./submit";
+export { estimateTarget } from "./walk";

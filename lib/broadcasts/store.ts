@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import type { HeraldRedis } from "../redis/connection";
 import type { Keys } from "../redis/keys";
 import {
   BROADCAST_STATUSES,
@@ -29,8 +30,10 @@ const COUNTERS = [
 export interface StoredBroadcast extends Broadcast {
   /** The exact message JSON stored in every session (the duplicate check's needle). */
   payload: string;
-  /** Where a resumed fan-out continues ("0": from the start). */
+  /** Where a resumed walk continues ("0": from the start)... */
   cursor: string;
+  /** ...valid only on the Redis process that gave it (INFO run_id): a SCAN cursor means nothing to another. */
+  cursorRunId: string;
 }
 
 export function toSummary(b: Broadcast): BroadcastSummary {
@@ -38,9 +41,9 @@ export function toSummary(b: Broadcast): BroadcastSummary {
   return { id, status, targeted, stored, created, duplicates, failed };
 }
 
-/** The public shape: everything but the internal payload and cursor. */
+/** The public shape: everything but the internal payload and resume point. */
 export function toPublic(b: StoredBroadcast): Broadcast {
-  const { payload: _p, cursor: _c, ...rest } = b;
+  const { payload: _p, cursor: _c, cursorRunId: _r, ...rest } = b;
   return rest;
 }
 
@@ -50,11 +53,12 @@ export function decodeBroadcast(h: Record<string, string>): StoredBroadcast | nu
   const status = (BROADCAST_STATUSES as readonly string[]).includes(h.status ?? "")
     ? (h.status as BroadcastStatus)
     : "interrupted";
-  let target: Target = { type: "all" };
+  // Never guessed: a target that cannot be read back is null, and the runner refuses it.
+  let target: Target | null = null;
   try {
-    target = TargetSchema.parse(JSON.parse(h.target ?? "{}"));
+    target = TargetSchema.parse(JSON.parse(h.target ?? ""));
   } catch {
-    // an unreadable target is shown as "all"; it only matters for a resume
+    target = null;
   }
   const out: StoredBroadcast = {
     id: h.id,
@@ -66,6 +70,7 @@ export function decodeBroadcast(h: Record<string, string>): StoredBroadcast | nu
     createdAt: h.createdAt ?? new Date(0).toISOString(),
     payload: h.payload,
     cursor: h.cursor ?? "0",
+    cursorRunId: h.cursorRunId ?? "",
     targeted: n("targeted"),
     stored: n("stored"),
     created: n("created"),
@@ -79,6 +84,7 @@ export function decodeBroadcast(h: Record<string, string>): StoredBroadcast | nu
   if (h.title) out.title = h.title;
   if (h.startedAt) out.startedAt = h.startedAt;
   if (h.finishedAt) out.finishedAt = h.finishedAt;
+  if (h.error) out.error = h.error;
   return out;
 }
 
@@ -86,29 +92,55 @@ export async function getBroadcast(redis: Redis, keys: Keys, id: string): Promis
   return decodeBroadcast(await redis.hgetall(keys.broadcast(id)));
 }
 
-export async function createBroadcastRecord(redis: Redis, keys: Keys, b: StoredBroadcast): Promise<boolean> {
+/** The fields that make a broadcast what it is: a re-send of its id must match them all. */
+const IDENTITY = ["message", "title", "level", "target"] as const;
+
+export type ClaimResult =
+  | { outcome: "created" | "exists"; status: BroadcastStatus }
+  | { outcome: "conflict"; field: string };
+
+/**
+ * Claim the id and write the record in one atomic script call (create-broadcast.lua), or, when
+ * the id is taken, say whether the existing broadcast is the same one (message, title, level and
+ * target) or another.
+ */
+export async function claimBroadcast(
+  redis: HeraldRedis,
+  keys: Keys,
+  b: StoredBroadcast,
+): Promise<ClaimResult> {
   const fields: Record<string, string> = {
     id: b.id,
     status: b.status,
     message: b.message,
+    title: b.title ?? "",
     level: b.level,
     target: JSON.stringify(b.target),
     author: b.author,
     createdAt: b.createdAt,
     payload: b.payload,
     cursor: b.cursor,
+    cursorRunId: b.cursorRunId,
   };
-  if (b.title) fields.title = b.title;
   for (const c of COUNTERS) fields[c] = String(b[c]);
-  // HSETNX on the id first: two concurrent creations of one id cannot both win.
-  const won = await redis.hsetnx(keys.broadcast(b.id), "id", b.id);
-  if (!won) return false;
-  await redis
-    .multi()
-    .hset(keys.broadcast(b.id), fields)
-    .zadd(keys.broadcastIndex(), Date.parse(b.createdAt), b.id)
-    .exec();
-  return true;
+  const identity = IDENTITY.flatMap((f) => [f, fields[f] ?? ""]);
+  const rest = Object.entries(fields)
+    .filter(([f]) => !(IDENTITY as readonly string[]).includes(f))
+    .flat();
+  const [outcome, detail] = await redis.heraldCreateBroadcast(
+    2,
+    keys.broadcast(b.id),
+    keys.broadcastIndex(),
+    Date.parse(b.createdAt),
+    IDENTITY.length,
+    ...identity,
+    ...rest,
+  );
+  if (outcome === "conflict") return { outcome, field: detail ?? "" };
+  const status = (BROADCAST_STATUSES as readonly string[]).includes(detail ?? "")
+    ? (detail as BroadcastStatus)
+    : "interrupted";
+  return { outcome: outcome === "created" ? "created" : "exists", status };
 }
 
 export async function updateBroadcast(
@@ -143,20 +175,4 @@ export async function listBroadcasts(
     .filter((b): b is StoredBroadcast => b !== null)
     .map(toPublic);
   return { broadcasts, nextCursor: cursor + limit < total ? String(cursor + limit) : null, total };
-}
-
-/**
- * Broadcasts left `running` by a process that died (no live lock) become `interrupted`, so
- * history tells the truth and they can be resumed. Looks at the newest `scan` broadcasts only:
- * older ones were settled by earlier start-ups.
- */
-export async function markAbandonedBroadcasts(redis: Redis, keys: Keys, scan = 500): Promise<string[]> {
-  const ids = await redis.zrevrange(keys.broadcastIndex(), 0, scan - 1);
-  if (ids.length === 0) return [];
-  const pipe = redis.pipeline();
-  for (const id of ids) pipe.hget(keys.broadcast(id), "status").exists(keys.broadcastLock(id));
-  const replies = (await pipe.exec()) ?? [];
-  const abandoned = ids.filter((_, i) => replies[2 * i]?.[1] === "running" && replies[2 * i + 1]?.[1] === 0);
-  for (const id of abandoned) await redis.hset(keys.broadcast(id), "status", "interrupted");
-  return abandoned;
 }

@@ -23,18 +23,33 @@ export function redisOptionsFromUrl(url: string): RedisOptions & { path?: string
 
 export type HeraldRedis = ReturnType<typeof registerScripts>;
 
+/** Deadline of one command: routes answer 503 within 3 s while Redis is stalled. */
+export const COMMAND_TIMEOUT_MS = 2000;
+
+export interface ConnectionOptions {
+  /** For blocking commands (BullMQ workers): no command deadline, retried until Redis is back. */
+  blocking?: boolean;
+  /** Override the command deadline (a long admin scan, a benchmark). */
+  commandTimeoutMs?: number;
+}
+
 /**
  * Open a new connection. `role` names it in logs and CLIENT LIST; a subscriber must
  * get its own connection (a subscribed connection cannot run commands).
  */
-export function createRedis(role: string, url?: string): HeraldRedis {
+export function createRedis(role: string, url?: string, opts: ConnectionOptions = {}): HeraldRedis {
   const target = url ?? getConfig().REDIS_URL;
   if (!target) throw new Error("Redis location unknown: set REDIS_URL or start the embedded Redis first");
+  const blocking = opts.blocking === true;
   const client = new Redis({
     ...redisOptionsFromUrl(target),
     connectionName: `herald:${role}`,
     // Fail a command instead of queueing it forever while Redis is down: callers answer 503.
-    maxRetriesPerRequest: 2,
+    // A blocking connection (BullMQ's worker) must wait for Redis instead: BullMQ retries itself.
+    maxRetriesPerRequest: blocking ? null : 2,
+    // A stalled Redis (SIGSTOP, a long script, a full network buffer) answers nothing and closes
+    // nothing: without a deadline every caller would hang with it.
+    commandTimeout: blocking ? undefined : (opts.commandTimeoutMs ?? COMMAND_TIMEOUT_MS),
     retryStrategy: (times) => Math.min(times * 100, 2000),
     lazyConnect: false,
   });
@@ -84,7 +99,7 @@ export function isRedisUnavailable(err: unknown): boolean {
   const msg = err.message;
   return (
     err.name === "MaxRetriesPerRequestError" ||
-    /Connection is closed|ECONNREFUSED|ENOENT|ETIMEDOUT|ECONNRESET|Stream isn't writeable|enableOfflineQueue|LOADING/i.test(
+    /Connection is closed|Command timed out|ECONNREFUSED|ENOENT|ETIMEDOUT|ECONNRESET|EPIPE|Stream isn't writeable|enableOfflineQueue|LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN/i.test(
       msg,
     )
   );

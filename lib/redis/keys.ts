@@ -70,7 +70,8 @@ export function createKeys(layout: KeyLayout) {
     broadcast,
     deliveries,
     deliveriesByStatus,
-    broadcastLock: (bid: string) => `herald:bc:{${bid}}:lock`,
+    /** BullMQ's prefix for the broadcast job queue: one hash tag, so its keys share a cluster slot. */
+    jobQueuePrefix: () => "herald:{jobs}",
     earlyReceipts,
     /**
      * KEYS of the delivery-record scripts: the broadcast hash, its records, the receipts that

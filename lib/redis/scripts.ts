@@ -1,5 +1,6 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Redis } from "ioredis";
 
 /**
@@ -11,6 +12,7 @@ const SCRIPTS = {
   heraldFanout: "fanout.lua",
   heraldRecordDeliveries: "record-deliveries.lua",
   heraldMarkDeliveries: "mark-deliveries.lua",
+  heraldCreateBroadcast: "create-broadcast.lua",
 } as const;
 
 type Arg = string | Buffer | number;
@@ -22,18 +24,41 @@ export interface ScriptCommands {
   heraldRecordDeliveries(numkeys: number, ...args: Arg[]): Promise<number[]>;
   /** numkeys, ...keys, ...argv — see mark-deliveries.lua */
   heraldMarkDeliveries(numkeys: number, ...args: Arg[]): Promise<string>;
+  /** numkeys, ...keys, ...argv — see create-broadcast.lua */
+  heraldCreateBroadcast(numkeys: number, ...args: Arg[]): Promise<[string, string?]>;
 }
 
-let sources: Record<string, string> | undefined;
+/**
+ * Where the .lua files are: beside this module (the server, the CLI and the tests run it from its
+ * source, whatever their working directory). The route-handler bundle runs from .next/, where no
+ * such folder exists; it shares the server's process, so it normally reuses what the server
+ * loaded (cached on globalThis), and otherwise falls back to the project root.
+ */
+function scriptsDir(): string {
+  const candidates: string[] = [];
+  try {
+    candidates.push(path.join(path.dirname(fileURLToPath(import.meta.url)), "scripts"));
+  } catch {
+    // import.meta.url is not a file URL in this bundle
+  }
+  candidates.push(path.join(process.cwd(), "lib", "redis", "scripts"));
+  const found = candidates.find((dir) => existsSync(path.join(dir, SCRIPTS.heraldFanout)));
+  if (!found) throw new Error(`Herald's Lua scripts were not found (looked in ${candidates.join(", ")})`);
+  return found;
+}
+
+const SOURCES = Symbol.for("herald.redis.scripts");
+type Holder = { [SOURCES]?: Record<string, string> };
+
 function loadSources(): Record<string, string> {
-  sources ??= Object.fromEntries(
-    Object.entries(SCRIPTS).map(([name, file]) => [
-      name, // The route-handler bundle has no stable __dirname; the project root is the working
-      // directory of the server, the CLI and the tests alike.
-      readFileSync(path.join(process.cwd(), "lib", "redis", "scripts", file), "utf8"),
-    ]),
-  );
-  return sources;
+  const g = globalThis as Holder;
+  if (!g[SOURCES]) {
+    const dir = scriptsDir();
+    g[SOURCES] = Object.fromEntries(
+      Object.entries(SCRIPTS).map(([name, file]) => [name, readFileSync(path.join(dir, file), "utf8")]),
+    );
+  }
+  return g[SOURCES];
 }
 
 export function registerScripts<T extends Redis>(client: T): T & ScriptCommands {

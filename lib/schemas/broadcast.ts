@@ -54,14 +54,38 @@ export const LegacyBroadcastInputSchema = z.object({
 export const PreviewInputSchema = z.object({ target: TargetSchema.default({ type: "all" }) }).strict();
 
 export const BROADCAST_STATUSES = [
+  "scheduled",
+  "queued",
   "running",
+  "interrupted",
   "completed",
   "partial",
   "failed",
-  "interrupted",
+  "cancelled",
   "retracted",
 ] as const;
 export type BroadcastStatus = (typeof BROADCAST_STATUSES)[number];
+
+/** Statuses after which a run is over (a re-send of the same id may run it again). */
+export const FINISHED_STATUSES: readonly BroadcastStatus[] = [
+  "completed",
+  "partial",
+  "failed",
+  "cancelled",
+  "retracted",
+];
+
+/** `?wait=<seconds>` on POST /api/broadcasts: answer with the summary if the run ends by then. */
+export const MAX_WAIT_SECONDS = 120;
+export const SendQuerySchema = z
+  .object({
+    wait: z.coerce
+      .number({ error: "wait is a number of seconds" })
+      .min(0)
+      .max(MAX_WAIT_SECONDS, `wait is at most ${MAX_WAIT_SECONDS} seconds`)
+      .optional(),
+  })
+  .strict();
 
 export const DELIVERY_STATUSES = ["stored", "duplicate", "failed", "delivered", "seen"] as const;
 export const DeliveryStatusSchema = z.enum(DELIVERY_STATUSES);
@@ -81,7 +105,8 @@ export interface Broadcast extends BroadcastSummary {
   title?: string;
   message: string;
   level: z.infer<typeof LevelSchema>;
-  target: Target;
+  /** null when the stored target cannot be read back: such a broadcast is never run. */
+  target: Target | null;
   author: string;
   delivered: number;
   seen: number;
@@ -92,6 +117,8 @@ export interface Broadcast extends BroadcastSummary {
   createdAt: string;
   startedAt?: string;
   finishedAt?: string;
+  /** Why the run failed as a whole (not a per-session reason), when it did. */
+  error?: string;
 }
 
 export interface DeliveryRecord {

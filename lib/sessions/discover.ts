@@ -19,6 +19,8 @@ export interface ScanPage {
   skipped: Record<SkipReason, number>;
   /** SCAN cursor to continue after this page ("0" when the walk is over). */
   cursor: string;
+  /** With `trackRunId`: the run_id of the Redis process that answered this SCAN (its cursor is valid there only). */
+  runId?: string;
 }
 
 export const emptySkips = (): Record<SkipReason, number> => ({ "empty-id": 0, "odd-key": 0, "non-utf8": 0 });
@@ -32,12 +34,29 @@ export const emptySkips = (): Record<SkipReason, number> => ({ "empty-id": 0, "o
 export async function* scanSessionKeys(
   redis: Redis,
   keys: Keys,
-  opts: { cursor?: string; count: number; match?: string },
+  opts: { cursor?: string; count: number; match?: string; trackRunId?: boolean },
 ): AsyncGenerator<ScanPage> {
   let cursor = opts.cursor ?? "0";
   const match = opts.match ?? keys.sessionScanPattern;
   do {
-    const [next, raw] = await redis.scanBuffer(cursor, "MATCH", match, "COUNT", opts.count);
+    let runId: string | undefined;
+    let next: Buffer;
+    let raw: Buffer[];
+    if (opts.trackRunId) {
+      // One transaction: the run_id names exactly the process that gave this cursor.
+      const replies = await redis
+        .multi()
+        .info("server")
+        .scanBuffer(cursor, "MATCH", match, "COUNT", opts.count)
+        .exec();
+      const [infoReply, scanReply] = replies ?? [];
+      if (!infoReply || !scanReply || infoReply[0] || scanReply[0])
+        throw infoReply?.[0] ?? scanReply?.[0] ?? new Error("SCAN transaction aborted");
+      runId = parseRunId(String(infoReply[1]));
+      [next, raw] = scanReply[1] as [Buffer, Buffer[]];
+    } else {
+      [next, raw] = await redis.scanBuffer(cursor, "MATCH", match, "COUNT", opts.count);
+    }
     cursor = next.toString();
     const skipped = emptySkips();
     const byId = new Map<string, FoundKey>();
@@ -52,8 +71,15 @@ export async function* scanSessionKeys(
       const seen = byId.get(parsed.id);
       if (!seen || parsed.kind === "data") byId.set(parsed.id, { id: parsed.id, kind: parsed.kind });
     }
-    yield { found: [...byId.values()], skipped, cursor };
+    yield { found: [...byId.values()], skipped, cursor, ...(runId ? { runId } : {}) };
   } while (cursor !== "0");
+}
+
+/** The `run_id` line of `INFO server`: it changes at every start of redis-server (and on a failover). */
+export function parseRunId(info: string): string {
+  const m = /^run_id:(\w+)/m.exec(info);
+  if (!m?.[1]) throw new Error("INFO server has no run_id");
+  return m[1];
 }
 
 /**

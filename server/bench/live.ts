@@ -11,7 +11,8 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { buildMessage, sendBroadcast } from "../../lib/broadcasts/fanout";
+import { buildMessage } from "../../lib/broadcasts/create";
+import { sendBroadcast } from "../../lib/broadcasts/fanout";
 import { getEmitters } from "../../lib/realtime/emitter";
 import { attachRealtime } from "../../lib/realtime/server";
 import { closeRedis } from "../../lib/redis/connection";

@@ -1,8 +1,10 @@
 import { type Command, Option } from "commander";
 import { listDeliveries } from "../../lib/broadcasts/deliveries";
-import { sendBroadcast } from "../../lib/broadcasts/fanout";
-import type { BroadcastProgress } from "../../lib/realtime/events";
+import { countWorkers, startBroadcastWorker, type WorkerHandle } from "../../lib/broadcasts/jobs";
+import { toSummary } from "../../lib/broadcasts/store";
+import { submitBroadcast, waitForBroadcast } from "../../lib/broadcasts/submit";
 import {
+  type Broadcast,
   BroadcastInputSchema,
   type BroadcastRequest,
   type BroadcastSummary,
@@ -33,6 +35,8 @@ interface BroadcastOptions {
   id?: string;
   dryRun?: boolean;
   json?: boolean;
+  /** false with --no-wait: print the id once the job exists, and exit. */
+  wait?: boolean;
 }
 
 const FIELDS: FieldNames = {
@@ -80,6 +84,7 @@ export function registerBroadcast(program: Command): void {
     )
     .option("--id <broadcastId>", "idempotency key: sending the same id again stores nothing twice")
     .option("--dry-run", "show which sessions it would reach; write nothing")
+    .option("--no-wait", "queue it, print its id and exit (a Herald server's worker runs it)")
     .option("--json", "print the summary as JSON instead of the legacy line")
     .addHelpText(
       "after",
@@ -87,6 +92,8 @@ export function registerBroadcast(program: Command): void {
 Ends with the legacy line on stdout:
   Broadcast message sent: "<message>" (level: <level>) - stored in <N> sessions
 Exit status: 0 completed, 1 some sessions failed (partial/failed), 2 bad usage.
+With a Herald server running, its workers run the broadcast and this command follows it;
+with none, this command runs it itself. Either way an interrupted run resumes by itself.
 
 Examples:
   herald broadcast "System maintenance in 5 minutes" --title "Maintenance Alert" --level warning
@@ -96,6 +103,43 @@ Examples:
       const req = parseBroadcastArgs(message, opts);
       process.exitCode = await runBroadcast(req, opts);
     });
+}
+
+/** Follow the broadcast's record until it finishes, with a progress bar on a terminal. */
+async function followWithProgress(
+  deps: Parameters<typeof waitForBroadcast>[0],
+  id: string,
+  since: number,
+): Promise<BroadcastSummary> {
+  const progress = createProgress(
+    "Broadcasting",
+    "stored {stored} · dup {duplicates} · failed {failed} · {rate}/s",
+  );
+  const t0 = performance.now();
+  // The bar counts sessions done (targeted) against the run's estimate of the target (0 until
+  // known: total shown as "?"), which refines as the SCAN walk goes.
+  const show = (b: Broadcast, total?: number) => {
+    if (!progress.active) return;
+    // An estimate no larger than what is done tells nothing yet (the first SCAN page): show "?".
+    const estimate = total ?? (b.estimatedTotal > b.targeted ? b.estimatedTotal : 0);
+    const secs = (performance.now() - t0) / 1000;
+    progress.update(b.targeted, estimate, {
+      stored: b.stored,
+      duplicates: b.duplicates,
+      failed: b.failed,
+      rate: secs > 0 ? Math.round(b.targeted / secs) : 0,
+    });
+  };
+  try {
+    const { broadcast } = await waitForBroadcast(deps, id, Number.POSITIVE_INFINITY, {
+      since,
+      onUpdate: (b) => show(b),
+    });
+    show(broadcast, broadcast.targeted);
+    return toSummary(broadcast);
+  } finally {
+    progress.stop();
+  }
 }
 
 async function runBroadcast(req: BroadcastRequest, opts: BroadcastOptions): Promise<number> {
@@ -135,37 +179,25 @@ async function runBroadcast(req: BroadcastRequest, opts: BroadcastOptions): Prom
       return EXIT_OK;
     }
 
-    const progress = createProgress(
-      "Broadcasting",
-      "stored {stored} · dup {duplicates} · failed {failed} · {rate}/s",
-    );
-    const t0 = performance.now();
-    // The bar counts sessions done (targeted) against the fan-out's running estimate of the
-    // target (0 until known: total shown as "?"), which refines as the SCAN walk goes.
-    const onProgress = (p: BroadcastProgress) => {
-      if (!progress.active) return;
-      // An estimate no larger than what is done tells nothing yet (the first SCAN page): show "?".
-      const estimate = p.estimatedTotal > p.targeted ? p.estimatedTotal : 0;
-      const secs = (performance.now() - t0) / 1000;
-      progress.update(p.targeted, estimate, {
-        stored: p.stored,
-        duplicates: p.duplicates,
-        failed: p.failed,
-        rate: secs > 0 ? Math.round(p.targeted / secs) : 0,
-      });
-    };
-    let summary: BroadcastSummary;
-    try {
-      summary = await sendBroadcast(rt.deps, req, cliAuthor(), { emitters: rt.emitters(), onProgress });
-      progress.update(summary.targeted, summary.targeted, {
-        stored: summary.stored,
-        duplicates: summary.duplicates,
-        failed: summary.failed,
-        rate: Math.round(summary.targeted / Math.max(0.001, (performance.now() - t0) / 1000)),
-      });
-    } finally {
-      progress.stop();
+    const since = Date.now();
+    const sent = await submitBroadcast(rt.deps, req, cliAuthor());
+    const workers = await countWorkers(rt.deps);
+    if (opts.wait === false) {
+      out(sent.id);
+      note(`broadcast ${sent.id}: ${sent.status}`);
+      if (workers === 0)
+        note("no Herald server is running: it runs when one starts (or send it again without --no-wait)");
+      return EXIT_OK;
     }
+    // No server to run it: run it here, as the legacy management command did.
+    let local: WorkerHandle | undefined;
+    if (workers === 0) {
+      note("no Herald server is running: running the broadcast in this process");
+      local = startBroadcastWorker(rt.deps, { emitters: rt.emitters(), concurrency: 1 });
+    }
+    // Only a run that starts now counts (a re-send runs a finished broadcast again).
+    const from = sent.status === "queued" ? since : 0;
+    const summary = await followWithProgress(rt.deps, sent.id, from).finally(() => local?.close());
 
     if (opts.json) printJson(summary);
     else out(legacyLine(req.message, req.level, summary.stored));

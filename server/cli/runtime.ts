@@ -1,6 +1,7 @@
 import os from "node:os";
 import pino, { type Logger } from "pino";
 import { ZodError } from "zod";
+import { closeBroadcastQueue } from "../../lib/broadcasts/jobs";
 import { ConfigError, getConfig, resetConfig } from "../../lib/config";
 import type { Deps } from "../../lib/context";
 import { HeraldError } from "../../lib/errors";
@@ -186,7 +187,7 @@ async function shutdown(used: HeraldRedis[]): Promise<void> {
   for (const c of used) if (c.status !== "ready") c.disconnect();
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
-    closeRedis().catch(() => {}),
+    Promise.all([closeBroadcastQueue(), closeRedis().catch(() => {})]),
     new Promise<void>((resolve) => {
       timer = setTimeout(resolve, 2000);
     }),

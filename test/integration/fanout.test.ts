@@ -173,7 +173,8 @@ describe("fan-out to each shape of session", () => {
     expect(summary).toMatchObject({ status: "completed", stored: 6, created: 5 });
     // One EXISTS per new list (so a list never outlives its session for want of a TTL); none
     // for the existing one, and no expiry set anywhere.
-    expect(commands.filter((c) => c === "EXISTS")).toHaveLength(5 + 1); // + the list found by SCAN ('m')
+    // + the list found by SCAN ('m'), + the claim of the broadcast id (create-broadcast.lua)
+    expect(commands.filter((c) => c === "EXISTS")).toHaveLength(5 + 1 + 1);
     expect(commands).not.toContain("PEXPIREAT");
     for (let i = 0; i < 5; i++) expect(await t.redis.ttl(keys.sessionMessages(`e${i}`))).toBe(-1);
   });
@@ -514,16 +515,57 @@ describe("resume", () => {
     const after = await copyCounts(ids, "resume-me");
     expect([...after.values()].filter((c) => c !== 1)).toEqual([]);
     expect(await t.redis.hlen(keys.deliveries("resume-me"))).toBe(300);
-    expect(await t.redis.exists(keys.broadcastLock("resume-me"))).toBe(0);
   });
 
-  it("resumes a CLI broadcast killed mid-run once its lock is gone", async () => {
+  it("never trusts a saved SCAN cursor from another Redis process: walks again from the start", async () => {
+    const ids = await seedMany(500, "c");
+    const env = { HERALD_SCAN_COUNT: "10" };
+    // A run interrupted half-way whose saved point names another Redis process (a restart or a
+    // failover since): its cursor would skip part of this keyspace.
+    const first = await send(request({ id: "moved", target: { type: "sessions", ids: ids.slice(0, 100) } }));
+    expect(first.stored).toBe(100);
+    await t.redis.hset(keys.broadcast("moved"), {
+      status: "interrupted",
+      target: JSON.stringify({ type: "all" }),
+      cursor: "384",
+      cursorRunId: "0000000000000000000000000000000000000000",
+    });
+    const summary = await resumeBroadcast(testDeps(t.redis, t.url, env), "moved", { estimate: false });
+    expect(summary).toMatchObject({
+      status: "completed",
+      targeted: 500,
+      stored: 500,
+      duplicates: 0,
+      failed: 0,
+    });
+    const after = await copyCounts(ids, "moved");
+    expect([...after.values()].filter((c) => c !== 1)).toEqual([]);
+  });
+
+  it("a session that failed for good is retried by a later run, and its record moves to stored", async () => {
+    await seedSession(t.redis, "ok", "data");
+    await t.redis.set(keys.sessionMessages("bad"), "not a list");
+    const first = await send(request({ id: "retry-failed" }));
+    expect(first).toMatchObject({ status: "partial", targeted: 2, stored: 1, failed: 1 });
+    // Someone repairs the session; sending the id again stores it there and counts it once.
+    await t.redis.del(keys.sessionMessages("bad"));
+    await seedSession(t.redis, "bad", "data");
+    const again = await send(request({ id: "retry-failed" }));
+    expect(again).toMatchObject({ status: "completed", targeted: 2, stored: 2, failed: 0, duplicates: 0 });
+    const records = await allDeliveries("retry-failed");
+    expect(records.get("bad")?.status).toBe("stored");
+    expect(await t.redis.smembers(keys.deliveriesByStatus("retry-failed", "failed"))).toEqual([]);
+    expect(await copiesOf(t.redis, "bad", "retry-failed")).toBe(1);
+  });
+
+  it("a CLI broadcast killed mid-run is finished by the next CLI run once its job's lock expires", async () => {
     const ids = await seedMany(4000, "k");
     const env = {
       REDIS_URL: t.url,
       HERALD_SCAN_COUNT: "10",
       HERALD_FANOUT_BATCH: "1",
       HERALD_MESSAGE_TTL_SECONDS: String(TTL),
+      HERALD_JOB_LOCK_MS: "2000",
     };
     const child = spawn(
       process.execPath,
@@ -559,22 +601,15 @@ describe("resume", () => {
     const left = await getBroadcast(t.redis, keys, "killed");
     expect(left?.status).toBe("running");
     expect(left?.cursor).not.toBe("0");
-    // The dead process's lock still stands: a resume now is refused rather than run twice.
-    const blocked = await resumeBroadcast(deps, "killed").catch((e: unknown) => e);
-    expect((blocked as HeraldError).code).toBe("conflict");
-    // Once it expires (30 s; dropped here), the resume finishes the job.
-    await t.redis.del(keys.broadcastLock("killed"));
-    const summary = await resumeBroadcast(testDeps(t.redis, t.url, { HERALD_SCAN_COUNT: "10" }), "killed", {
-      estimate: false,
-    });
+    // No server runs: the next CLI run runs a worker, whose stalled-job check takes the dead
+    // run's job back once its lock expires, and resumes it. Its own send is the same job.
+    const rerun = await runCli(["broadcast", "System maintenance in 5 minutes", "--id", "killed"], env);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.stdout).toContain("stored in");
+    const summary = await getBroadcast(t.redis, keys, "killed");
     expect(summary).toMatchObject({ status: "completed", targeted: 4000, failed: 0 });
-    expect(summary.stored + summary.duplicates).toBe(4000);
+    expect(summary!.stored + summary!.duplicates).toBe(4000);
     const after = await copyCounts(ids, "killed");
     expect([...after.values()].filter((c) => c !== 1)).toEqual([]);
-    // The CLI itself, run to the end on a finished broadcast, adds nothing.
-    const rerun = await runCli(["broadcast", "System maintenance in 5 minutes", "--id", "killed"], env);
-    expect(rerun.code).toBe(0);
-    const final = await copyCounts(ids, "killed");
-    expect([...final.values()].filter((c) => c !== 1)).toEqual([]);
   });
 });

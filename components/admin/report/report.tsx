@@ -23,7 +23,8 @@ import {
 } from "../ui";
 import { DeliveriesTable } from "./deliveries-table";
 
-function describeTarget(t: Target): string {
+function describeTarget(t: Target | null): string {
+  if (t === null) return "Unreadable target (not sent)";
   if (t.type === "all") return "All sessions";
   if (t.type === "online") return "Sessions online at send time";
   return `${fmt(t.ids.length)} chosen session${t.ids.length === 1 ? "" : "s"}`;

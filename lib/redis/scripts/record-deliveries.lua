@@ -1,7 +1,8 @@
 --[[
   Record the outcome of a fan-out batch: one delivery record per session, written once.
   A session already recorded (a retried or resumed batch) is left as it is and not counted
-  again, so counts stay exact whatever is retried. A stored session whose receipt came first
+  again, so counts stay exact whatever is retried; only a 'failed' record gives way when a
+  later run stores the message there (or finds it there), and then moves out of 'failed'. A stored session whose receipt came first
   (the live push goes out before the fan-out reaches it; mark-deliveries.lua kept it) is
   recorded as delivered or seen at once.
 
@@ -20,7 +21,9 @@
     ARGV[3 .. n+2]  the n session ids, in that order
     ARGV[n+3 ..]    the reason of each failed session, in order
   Output:
-    { newly recorded, stored, created, duplicates, failed }
+    { newly recorded, stored, created, duplicates, failed, recovered }: counts of this call's
+    new records; 'recovered' failed records were replaced (counted in stored or duplicates,
+    not again in targeted, and taken out of failed)
   All keys share the broadcast's hash tag, so this runs on one cluster slot.
   Cost: a batch takes a handful of calls, not two per session: one HMGET finds who is
   recorded already, one HSET writes the new records, one SADD per status (and one EXISTS for
@@ -35,6 +38,7 @@ local call = redis.call
 local byte = string.byte
 local CHUNK = 1000
 local C, S, D = byte('c'), byte('s'), byte('d')
+local FAILED = '"status":"failed"'
 
 -- Every stored/duplicate record of the batch is the same JSON: encode each kind once.
 local fixed = {
@@ -62,7 +66,7 @@ local existing = {}
 hmget(KEYS[2], ARGV, 3, n + 2, function(i, v) existing[i] = v end)
 
 -- The new records, by index (parallel arrays: no table per session on this hot path).
-local new, reasons, seen = {}, {}, {}
+local new, reasons, seen, recovered = {}, {}, {}, {}
 local nextReason = n + 3
 for i = 1, n do
   local sid = ARGV[i + 2]
@@ -72,13 +76,15 @@ for i = 1, n do
     reason = ARGV[nextReason] or 'unknown error'
     nextReason = nextReason + 1
   end
-  if not existing[i] and not seen[sid] then
+  local e = existing[i]
+  if not seen[sid] and (not e or (fixed[st] and string.find(e, FAILED, 1, true))) then
     seen[sid] = true
     new[#new + 1] = i
     reasons[i] = reason
+    if e then recovered[#recovered + 1] = sid end
   end
 end
-if #new == 0 then return { 0, 0, 0, 0, 0 } end
+if #new == 0 then return { 0, 0, 0, 0, 0, 0 } end
 
 -- Receipts that came before these records.
 local early = {}
@@ -135,7 +141,11 @@ chunked('HSET', KEYS[2], fields, 2)
 for i = 1, 5 do
   if #sets[i] > 0 then chunked('SADD', KEYS[3 + i], sets[i], 1) end
 end
-call('HINCRBY', KEYS[1], 'targeted', #new)
+if #recovered > 0 then
+  chunked('SREM', KEYS[6], recovered, 1)
+  call('HINCRBY', KEYS[1], 'failed', -#recovered)
+end
+if #new > #recovered then call('HINCRBY', KEYS[1], 'targeted', #new - #recovered) end
 if stored > 0 then call('HINCRBY', KEYS[1], 'stored', stored) end
 if created > 0 then call('HINCRBY', KEYS[1], 'created', created) end
 if duplicates > 0 then call('HINCRBY', KEYS[1], 'duplicates', duplicates) end
@@ -143,4 +153,4 @@ if failed > 0 then call('HINCRBY', KEYS[1], 'failed', failed) end
 if delivered > 0 then call('HINCRBY', KEYS[1], 'delivered', delivered) end
 if seenCount > 0 then call('HINCRBY', KEYS[1], 'seen', seenCount) end
 
-return { #new, stored, created, duplicates, failed }
+return { #new, stored, created, duplicates, failed, #recovered }

@@ -1,0 +1,143 @@
+import type { Deps } from "../context";
+import { sessionRoom } from "../redis/keys";
+import type { TargetEntry } from "./walk";
+
+/**
+ * One batch of sessions: store the message (fanout.lua), then record each session's outcome
+ * (record-deliveries.lua). A call that fails as a whole (Redis unreachable, stalled, restarted)
+ * is thrown, never recorded as a per-session failure: the run stops and is taken up again, and
+ * the duplicate check keeps what it did exact. Only what the script says of one session (its
+ * list has another type, it does not exist) fails that session.
+ */
+
+export interface StoreResult {
+  /** One letter per entry, see fanout.lua ('C','S','D','W','N','X','G'). */
+  codes: string;
+  /** The reason of each 'W', in order. */
+  reasons: string[];
+}
+
+/** Store the message in a batch of sessions: one fanout.lua call. */
+export async function storeBatch(deps: Deps, entries: TargetEntry[], payload: string): Promise<StoreResult> {
+  const { redis, keys, config } = deps;
+  const ttl = config.HERALD_MESSAGE_TTL_SECONDS;
+  const keyArgs: string[] = [];
+  let kinds = "";
+  for (const e of entries) {
+    // fanout.lua takes only the keys a kind needs: a session found by its data key was there
+    // a moment ago, so it needs its list key alone. Without a TTL, though, a list created for
+    // a session that ended meanwhile would never go away: then it is checked as online ones are.
+    const kind = e.kind === "d" && ttl === 0 ? "o" : e.kind;
+    if (kind !== "d") keyArgs.push(keys.sessionData(e.id));
+    keyArgs.push(keys.sessionMessages(e.id));
+    kinds += kind;
+  }
+  const [codes = "", ...wrongTypes] = await redis.heraldFanout(
+    keyArgs.length,
+    ...keyArgs,
+    payload,
+    ttl,
+    kinds,
+  );
+  return { codes, reasons: wrongTypes.map((t) => `messages key holds a ${t}, not a list`) };
+}
+
+export interface BatchOutcome {
+  /** Sessions of this walk in the batch (those skipped as another key's, or vanished, are not). */
+  sessions: number;
+  /** Rooms of the sessions the message was stored in (for a second live push). */
+  storedRooms: string[];
+  /** The record call, already sent: resolves with its counts. */
+  recorded: Promise<RecordCounts>;
+}
+
+export interface RecordCounts {
+  targeted: number;
+  stored: number;
+  created: number;
+  duplicates: number;
+  failed: number;
+}
+
+const NONE: RecordCounts = { targeted: 0, stored: 0, created: 0, duplicates: 0, failed: 0 };
+
+/**
+ * Record what storeBatch did, one record per session (record-deliveries.lua). The call is sent
+ * before this returns, so it goes ahead of the next fan-out calls; its counts come later.
+ */
+export function recordBatch(
+  deps: Deps,
+  broadcastId: string,
+  entries: TargetEntry[],
+  result: StoreResult,
+  debug?: (sessionId: string, code: string) => void,
+): BatchOutcome {
+  const { redis, keys } = deps;
+  let statuses = "";
+  const ids: string[] = [];
+  const reasons: string[] = [];
+  const storedRooms: string[] = [];
+  let nextReason = 0;
+  for (let i = 0; i < entries.length; i++) {
+    const c = result.codes[i] ?? "E";
+    // Not a session of this walk: its other key is handled elsewhere, or it vanished.
+    if (c === "X" || c === "G") continue;
+    const sid = entries[i]!.id;
+    ids.push(sid);
+    if (c === "C" || c === "S") {
+      statuses += c === "C" ? "c" : "s";
+      storedRooms.push(sessionRoom(sid));
+    } else if (c === "D") {
+      statuses += "d";
+    } else {
+      statuses += "f";
+      reasons.push(c === "N" ? "no such session" : (result.reasons[nextReason++] ?? "unknown error"));
+    }
+    debug?.(sid, c);
+  }
+  if (ids.length === 0) return { sessions: 0, storedRooms, recorded: Promise.resolve(NONE) };
+  const recordKeys = keys.deliveryScriptKeys(broadcastId, [
+    "stored",
+    "duplicate",
+    "failed",
+    "delivered",
+    "seen",
+  ]);
+  const recorded = redis
+    .heraldRecordDeliveries(
+      recordKeys.length,
+      ...recordKeys,
+      new Date().toISOString(),
+      statuses,
+      ...ids,
+      ...reasons,
+    )
+    .then(([fresh = 0, stored = 0, created = 0, duplicates = 0, failed = 0, recovered = 0]) => ({
+      targeted: fresh - recovered,
+      stored,
+      created,
+      duplicates,
+      failed: failed - recovered,
+    }));
+  return { sessions: ids.length, storedRooms, recorded };
+}
+
+/** A counting semaphore: `acquire` resolves with a release function (calling it twice is harmless). */
+export function semaphore(size: number) {
+  let free = size;
+  const waiting: (() => void)[] = [];
+  return {
+    async acquire(): Promise<() => void> {
+      if (free > 0) free--;
+      else await new Promise<void>((resolve) => waiting.push(resolve));
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        const next = waiting.shift();
+        if (next) next();
+        else free++;
+      };
+    },
+  };
+}

@@ -1,0 +1,200 @@
+import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
+import type { Deps } from "../context";
+import type { Emitters } from "../realtime/emitter";
+import { createRedis, type HeraldRedis } from "../redis/connection";
+import { FINISHED_STATUSES } from "../schemas/broadcast";
+import { runBroadcast, UnrunnableBroadcast } from "./run";
+import { getBroadcast, updateBroadcast } from "./store";
+
+/**
+ * Broadcasts run as BullMQ jobs: any Herald instance's worker may run one, a worker that dies
+ * mid-run leaves a job whose lock expires, and the stalled-job check of any live worker puts it
+ * back in the queue by itself; the next run resumes from the saved point. A run that fails
+ * because Redis was unreachable is retried with a capped backoff. One job per broadcast (its id
+ * is the job id), so a broadcast never runs twice at once.
+ */
+
+export const QUEUE_NAME = "broadcasts";
+const JOB_NAME = "broadcast";
+
+export interface BroadcastJobData {
+  broadcastId: string;
+}
+
+/** BullMQ refuses custom job ids that look like integers; broadcast ids may ("123"). */
+export const jobIdOf = (broadcastId: string) => `bc-${broadcastId}`;
+
+/** Retry delay after a failed run: 1 s, 2 s, 4 s … at most 30 s (Redis restarts take seconds). */
+export const retryDelayMs = (attemptsMade: number) =>
+  Math.min(1000 * 2 ** Math.max(0, attemptsMade - 1), 30_000);
+
+const QUEUE = Symbol.for("herald.jobs.queue");
+type Holder = { [QUEUE]?: Queue<BroadcastJobData> };
+
+/** The process-wide producer side of the queue (lazy: `next build` opens nothing). */
+export function getBroadcastQueue(deps: Deps): Queue<BroadcastJobData> {
+  const g = globalThis as Holder;
+  // Commands with a deadline, like every route's: a stalled Redis makes a send answer 503, not hang.
+  g[QUEUE] ??= new Queue<BroadcastJobData>(QUEUE_NAME, {
+    connection: createRedis("queue"),
+    prefix: deps.keys.jobQueuePrefix(),
+  });
+  return g[QUEUE];
+}
+
+export async function closeBroadcastQueue(): Promise<void> {
+  const g = globalThis as Holder;
+  const q = g[QUEUE];
+  delete g[QUEUE];
+  if (q) await q.close().catch(() => {});
+}
+
+/**
+ * Make sure a job will run the broadcast: add it (a no-op when its job exists), and run a finished
+ * job again (a re-send of a finished broadcast walks again: new sessions get it, failed ones are
+ * retried, the rest are duplicates). Returns false when a run is already under way or waiting.
+ */
+export async function enqueueBroadcast(deps: Deps, broadcastId: string): Promise<boolean> {
+  const { config } = deps;
+  const job = await getBroadcastQueue(deps).add(
+    JOB_NAME,
+    { broadcastId },
+    {
+      jobId: jobIdOf(broadcastId),
+      attempts: config.HERALD_JOB_ATTEMPTS,
+      backoff: { type: "custom" },
+      removeOnComplete: { age: 7 * 24 * 3600, count: 1000 },
+      removeOnFail: { age: 30 * 24 * 3600 },
+    },
+  );
+  const state = await job.getState();
+  if (state !== "completed" && state !== "failed") return state !== "unknown";
+  try {
+    await job.retry(state, { resetAttemptsMade: true, resetAttemptsStarted: true });
+    return true;
+  } catch (err) {
+    // Another re-send moved it first: one run it is.
+    deps.log.debug({ broadcastId, err: String(err) }, "job already moved back to the queue");
+    return false;
+  }
+}
+
+/** Live workers on the queue, on any instance (CLIENT LIST names them). */
+export function countWorkers(deps: Deps): Promise<number> {
+  return getBroadcastQueue(deps).getWorkersCount();
+}
+
+export interface WorkerHandle {
+  worker: Worker<BroadcastJobData>;
+  close(): Promise<void>;
+}
+
+/**
+ * Run broadcast jobs in this process. Every server instance starts one; the CLI starts one for
+ * the duration of a command when no server runs.
+ */
+export function startBroadcastWorker(
+  deps: Deps,
+  opts: { emitters?: Emitters; concurrency?: number } = {},
+): WorkerHandle {
+  const { config, log } = deps;
+  // BullMQ's worker blocks on Redis and retries by itself: no command deadline on its connection.
+  const connection: HeraldRedis = createRedis("worker", undefined, { blocking: true });
+  const lockDuration = config.HERALD_JOB_LOCK_MS;
+  const worker = new Worker<BroadcastJobData>(
+    QUEUE_NAME,
+    (job: Job<BroadcastJobData>, _token?: string, signal?: AbortSignal) =>
+      processJob(deps, job, opts.emitters, signal),
+    {
+      connection,
+      prefix: deps.keys.jobQueuePrefix(),
+      concurrency: opts.concurrency ?? config.HERALD_WORKER_CONCURRENCY,
+      lockDuration,
+      // A dead worker's job is back in the queue within lockDuration + stalledInterval.
+      stalledInterval: Math.max(1000, Math.round(lockDuration / 2)),
+      // Each crash of a run counts one stall; a broadcast is resumed however often that happens.
+      maxStalledCount: 1000,
+      settings: { backoffStrategy: (attemptsMade: number) => retryDelayMs(attemptsMade) },
+    },
+  );
+  worker.on("error", (err) => log.warn({ err: err.message }, "broadcast worker error"));
+  worker.on("lockRenewalFailed", (jobIds) => {
+    // Another worker may take the job over: stop this run between batches rather than race it.
+    log.warn({ jobIds }, "lost the lock of a broadcast job: stopping its run here");
+    for (const id of jobIds) worker.cancelJob(id, "the job's lock was lost");
+  });
+  worker.on("stalled", (jobId) => {
+    log.warn({ jobId }, "a broadcast job stalled (its worker died): it runs again");
+    void markStalled(deps, jobId);
+  });
+  worker.on("failed", (job, err) => {
+    if (!job) return;
+    const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+    log.warn(
+      { broadcastId: job.data.broadcastId, attempt: job.attemptsMade, final, err: err.message },
+      final ? "broadcast failed for good" : "broadcast run failed: retrying",
+    );
+    if (final) void markFailed(deps, job.data.broadcastId, err.message);
+  });
+  return {
+    worker,
+    async close() {
+      await worker.close().catch((err) => log.warn({ err: String(err) }, "closing the broadcast worker"));
+      await connection.quit().catch(() => connection.disconnect());
+    },
+  };
+}
+
+async function processJob(deps: Deps, job: Job<BroadcastJobData>, emitters?: Emitters, signal?: AbortSignal) {
+  const id = job.data?.broadcastId;
+  if (typeof id !== "string" || id === "") throw new UnrecoverableError("job without a broadcast id");
+  try {
+    return await runBroadcast(deps, id, { emitters, signal });
+  } catch (err) {
+    if (err instanceof UnrunnableBroadcast) throw new UnrecoverableError(err.message);
+    throw err;
+  }
+}
+
+/** A stalled job's broadcast says `interrupted` until a worker takes it up again. */
+async function markStalled(deps: Deps, jobId: string): Promise<void> {
+  const id = jobId.startsWith("bc-") ? jobId.slice(3) : jobId;
+  const b = await getBroadcast(deps.redis, deps.keys, id).catch(() => null);
+  if (b?.status === "running")
+    await updateBroadcast(deps.redis, deps.keys, id, { status: "interrupted" }).catch(() => {});
+}
+
+async function markFailed(deps: Deps, id: string, reason: string): Promise<void> {
+  const b = await getBroadcast(deps.redis, deps.keys, id).catch(() => null);
+  if (!b || FINISHED_STATUSES.includes(b.status)) return;
+  const status = b.stored + b.duplicates > 0 ? "partial" : "failed";
+  await updateBroadcast(deps.redis, deps.keys, id, {
+    status,
+    error: reason.slice(0, 300),
+    finishedAt: new Date().toISOString(),
+  }).catch(() => {});
+}
+
+/**
+ * Unfinished broadcasts whose job is missing (a process died between writing the record and
+ * adding the job) get one. Looks at the newest `scan` broadcasts only: older ones were settled
+ * by earlier start-ups.
+ */
+export async function reconcileJobs(deps: Deps, scan = 500): Promise<string[]> {
+  const { redis, keys } = deps;
+  const ids = await redis.zrevrange(keys.broadcastIndex(), 0, scan - 1);
+  const pipe = redis.pipeline();
+  for (const id of ids) pipe.hget(keys.broadcast(id), "status");
+  const statuses = ((await pipe.exec()) ?? []).map(([, s]) => String(s ?? ""));
+  const unfinished = ids.filter((_, i) => ["queued", "running", "interrupted"].includes(statuses[i] ?? ""));
+  const requeued: string[] = [];
+  for (const id of unfinished) {
+    const job = await getBroadcastQueue(deps).getJob(jobIdOf(id));
+    const state = job ? await job.getState() : "unknown";
+    if (state === "unknown" || state === "completed" || state === "failed") {
+      await enqueueBroadcast(deps, id);
+      requeued.push(id);
+    }
+  }
+  return requeued;
+}
