@@ -39,7 +39,7 @@ async function broadcast(
   body: { message: string; title?: string; level?: string; target?: unknown },
   baseURL = E2E_BASE_URL,
 ): Promise<Summary> {
-  const res = await request.post(`${baseURL}/api/broadcasts`, {
+  const res = await request.post(`${baseURL}/api/broadcasts?wait=60`, {
     headers: { authorization: `Bearer ${token}` },
     data: body,
   });

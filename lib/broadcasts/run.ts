@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import type { Deps } from "../context";
 import { HeraldError } from "../errors";
 import type { Emitters } from "../realtime/emitter";
@@ -60,6 +61,9 @@ const ONLINE_PAGE = 1000;
 /** Statuses whose run stopped part-way: the next run continues from the saved point. */
 const RESUMABLE: readonly BroadcastStatus[] = ["running", "interrupted"];
 
+/** Which process runs a broadcast (host and pid), shown in its record for operators. */
+const RUNNER = `${hostname()}:${process.pid}`;
+
 /** A broadcast that can never run (unknown id, unreadable target): its job must not be retried. */
 export class UnrunnableBroadcast extends HeraldError {}
 
@@ -109,6 +113,7 @@ async function markRunning(deps: Deps, record: StoredBroadcast, emitters?: Emitt
     startedAt: new Date().toISOString(),
     finishedAt: "",
     error: "",
+    runner: RUNNER,
   });
   emitters?.admins
     .to(ADMIN_ALL_ROOM)

@@ -85,6 +85,7 @@ export function decodeBroadcast(h: Record<string, string>): StoredBroadcast | nu
   if (h.startedAt) out.startedAt = h.startedAt;
   if (h.finishedAt) out.finishedAt = h.finishedAt;
   if (h.error) out.error = h.error;
+  if (h.runner) out.runner = h.runner;
   return out;
 }
 

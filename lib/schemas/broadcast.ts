@@ -119,6 +119,8 @@ export interface Broadcast extends BroadcastSummary {
   finishedAt?: string;
   /** Why the run failed as a whole (not a per-session reason), when it did. */
   error?: string;
+  /** The process (host:pid) that runs or last ran it. */
+  runner?: string;
 }
 
 export interface DeliveryRecord {

@@ -4,6 +4,7 @@ import { parseConfig } from "../../lib/config";
 import type { Deps } from "../../lib/context";
 import type { HeraldRedis } from "../../lib/redis/connection";
 import { createKeys, type Keys } from "../../lib/redis/keys";
+import { FINISHED_STATUSES } from "../../lib/schemas/broadcast";
 import { SESSION_COOKIE } from "../../lib/sessions/visitor";
 
 /** The default key layout, as the server and the CLI use it when no HERALD_* variable is set. */
@@ -113,10 +114,23 @@ export function apiClient(baseUrl: string, token: string) {
     // biome-ignore lint/suspicious/noExplicitAny: test assertions reach into arbitrary JSON shapes
     return { status: res.status, headers: res.headers, text, json: json as any };
   };
+  const get = (path: string, headers?: Record<string, string>) => call("GET", path, undefined, headers);
   return {
-    get: (path: string, headers?: Record<string, string>) => call("GET", path, undefined, headers),
+    get,
     post: (path: string, body: unknown, headers?: Record<string, string>) =>
       call("POST", path, body, headers),
+    del: (path: string, headers?: Record<string, string>) => call("DELETE", path, undefined, headers),
+    /** GET /api/broadcasts/:id until its status is a finished one (or `timeoutMs` passes). */
+    async waitFinished(id: string, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (let delay = 25; ; delay = Math.min(delay * 2, 250)) {
+        const res = await get(`/api/broadcasts/${encodeURIComponent(id)}`);
+        if (res.status === 200 && FINISHED_STATUSES.includes(res.json.status)) return res.json;
+        if (Date.now() > deadline)
+          throw new Error(`broadcast ${id} not finished after ${timeoutMs} ms: ${res.status} ${res.text}`);
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    },
   };
 }
 
@@ -152,4 +166,56 @@ export async function visitChatPage(
   if (!setCookie) throw new Error("GET / must issue the session cookie");
   const pair = setCookie.split(";")[0]!;
   return { cookie: pair, sessionId: pair.slice(SESSION_COOKIE.length + 1), setCookie };
+}
+
+/**
+ * Seed `n` sessions `<prefix>0 … <prefix>n-1` fast (one Lua call per 20,000): every one has its
+ * data key, every other one also a list with one user message. Returns their ids.
+ */
+export async function seedManySessions(redis: HeraldRedis, n: number, prefix = "s"): Promise<string[]> {
+  const lua = `
+    for i = tonumber(ARGV[2]), tonumber(ARGV[3]) do
+      local id = ARGV[1] .. i
+      redis.call('SET', 'session:' .. id, '{}')
+      if i % 2 == 0 then redis.call('RPUSH', 'session:' .. id .. ':messages', '{"type":"user","message":"hi"}') end
+    end`;
+  for (let from = 0; from < n; from += 20_000)
+    await redis.eval(lua, 0, prefix, from, Math.min(n, from + 20_000) - 1);
+  return Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+}
+
+/** How many sessions hold each number of copies of a broadcast: {1: n} when every one has exactly one. */
+export async function copyHistogram(
+  redis: HeraldRedis,
+  ids: string[],
+  broadcastId: string,
+): Promise<Record<number, number>> {
+  const needle = `"broadcastId":${JSON.stringify(broadcastId)}`;
+  const histogram: Record<number, number> = {};
+  for (let i = 0; i < ids.length; i += 2000) {
+    const pipe = redis.pipeline();
+    for (const id of ids.slice(i, i + 2000)) pipe.lrange(defaultKeys.sessionMessages(id), 0, -1);
+    for (const [err, list] of (await pipe.exec()) ?? []) {
+      if (err) throw err;
+      const copies = (list as string[]).filter((m) => m.includes(needle)).length;
+      histogram[copies] = (histogram[copies] ?? 0) + 1;
+    }
+  }
+  return histogram;
+}
+
+/** Poll `check` until it returns a value other than undefined (or fail after `timeoutMs`). */
+export async function waitFor<T>(
+  check: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 30_000,
+  everyMs = 10,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
 }

@@ -13,19 +13,28 @@ export interface TestRedis {
   redis: HeraldRedis;
   /** The temp directory holding the socket; removed by stop(). */
   dir: string;
+  /** The redis-server's pid (changes with restart()). */
+  pid(): number;
+  /**
+   * Stop redis-server (SIGTERM: it writes its AOF and exits; SIGKILL: it dies where it is) and
+   * start a new process on the same socket and data: a new run_id, the data its AOF kept.
+   */
+  restart(signal?: "SIGTERM" | "SIGKILL"): Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
  * A private, throw-away redis-server for one test file: unix socket in a fresh temp dir,
- * no persistence, nothing shared with other files or with a developer's Redis.
+ * nothing shared with other files or with a developer's Redis. `persist` turns the AOF on
+ * (restart() then keeps the data, as a production Redis would).
  */
-export async function startTestRedis(): Promise<TestRedis> {
+export async function startTestRedis(opts: { persist?: boolean } = {}): Promise<TestRedis> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "herald-redis-"));
   const socketPath = path.join(dir, "redis.sock");
+  const spawnIt = () => spawnRedisServer({ dir, socketPath, persist: opts.persist === true });
   let server: Awaited<ReturnType<typeof spawnRedisServer>>;
   try {
-    server = await spawnRedisServer({ dir, socketPath, persist: false });
+    server = await spawnIt();
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw err;
@@ -36,6 +45,12 @@ export async function startTestRedis(): Promise<TestRedis> {
     url,
     redis,
     dir,
+    pid: () => server.pid,
+    async restart(signal = "SIGTERM") {
+      if (signal === "SIGKILL") process.kill(server.pid, "SIGKILL");
+      await server.stop();
+      server = await spawnIt();
+    },
     async stop() {
       await redis.quit().catch(() => redis.disconnect());
       await server.stop();

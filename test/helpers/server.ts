@@ -20,8 +20,12 @@ export interface TestServer {
   /** e.g. http://127.0.0.1:41234 */
   baseUrl: string;
   port: number;
+  /** The server process's pid. */
+  pid: number;
   /** The server's stdout and stderr so far (the last ~1 MB). */
   logs(): string;
+  /** Kill it where it stands (SIGKILL: no shutdown, as a crash or an OOM kill); keeps the data dir. */
+  kill(): Promise<void>;
   /** SIGTERM (SIGKILL after 10 s), then remove the temp data dir. */
   stop(): Promise<void>;
 }
@@ -73,7 +77,11 @@ export async function startTestServer(opts: {
     await stop();
     throw err;
   }
-  return { baseUrl, port, logs: output.text, stop };
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await exited;
+  };
+  return { baseUrl, port, pid: child.pid!, logs: output.text, kill, stop };
 }
 
 export interface CliResult {

@@ -151,7 +151,7 @@ describe("route handlers accept either auth path", () => {
   });
 
   it("accepts a cookie-authenticated POST from Herald's own origin and records the admin as author", async () => {
-    const res = await fetch(`${base}/api/broadcasts`, {
+    const res = await fetch(`${base}/api/broadcasts?wait=60`, {
       method: "POST",
       headers: { cookie: adminCookie, "content-type": "application/json", origin: base },
       body: JSON.stringify({ message: "from the console", title: "Hello" }),

@@ -388,8 +388,13 @@ describe("broadcast, history and deliveries", () => {
   it("sends a broadcast to every session (empty ones included)", async () => {
     await t.redis.set(keys.sessionData("broken"), "{}");
     await t.redis.hset(keys.sessionMessages("broken"), "x", "y");
-    const res = await api.post("/api/broadcasts", { message: "Hello all", title: "Hi", level: "success" });
+    const res = await api.post("/api/broadcasts?wait=60", {
+      message: "Hello all",
+      title: "Hi",
+      level: "success",
+    });
     expect(res.status).toBe(200);
+    expect(res.headers.get("location")).toBe(`/api/broadcasts/${res.json.id}`);
     expect(Object.keys(res.json).sort()).toEqual([
       "created",
       "duplicates",
@@ -411,16 +416,25 @@ describe("broadcast, history and deliveries", () => {
     expect(await copiesOf(t.redis, "e0", first)).toBe(1);
     expect(await copiesOf(t.redis, "n1", first)).toBe(1);
 
+    // Without ?wait: 202 once the record and its job exist; the job runs it.
     const named = await api.post("/api/broadcasts", {
       message: "Just two",
       target: { type: "sessions", ids: ["e1", "n2"] },
     });
-    expect(named.json).toMatchObject({ status: "completed", targeted: 2, stored: 2 });
+    expect(named.status).toBe(202);
+    expect(Object.keys(named.json).sort()).toEqual(["id", "status"]);
+    expect(named.json.status).toBe("queued");
+    expect(named.headers.get("location")).toBe(`/api/broadcasts/${named.json.id}`);
+    expect(await api.waitFinished(named.json.id)).toMatchObject({
+      status: "completed",
+      targeted: 2,
+      stored: 2,
+    });
     second = named.json.id;
   });
 
   it("409 when a broadcast id is reused for another message, nothing stored", async () => {
-    const ok = await api.post("/api/broadcasts", {
+    const ok = await api.post("/api/broadcasts?wait=60", {
       message: "first text",
       id: "reused",
       target: { type: "sessions", ids: ["e2"] },
@@ -437,30 +451,58 @@ describe("broadcast, history and deliveries", () => {
     expect(res.json.error.code).toBe("conflict");
   });
 
-  it("the same id sent twice at once stores one copy (the loser waits its turn or gets 409)", async () => {
+  it("409 when a broadcast id is reused for another target, title or level, nothing stored", async () => {
+    const body = { message: "same text", id: "reused-2", target: { type: "sessions", ids: ["e2"] } };
+    expect((await api.post("/api/broadcasts?wait=60", body)).status).toBe(200);
+    for (const other of [
+      { ...body, target: { type: "sessions", ids: ["e3"] } },
+      { ...body, target: { type: "all" } },
+      { ...body, title: "Another title" },
+      { ...body, level: "error" },
+    ]) {
+      const res = await unchanged(() => api.post("/api/broadcasts", other));
+      expect(res.status).toBe(409);
+      expect(res.json.error.code).toBe("conflict");
+    }
+  });
+
+  it("400 for a bad ?wait (over 120 s, not a number)", async () => {
+    for (const wait of ["121", "soon", "-1"]) {
+      const res = await unchanged(() => api.post(`/api/broadcasts?wait=${wait}`, { message: "m" }));
+      expect(res.status).toBe(400);
+    }
+  });
+
+  it("the same id sent twice at once is one broadcast, one job, one copy", async () => {
     const body = { message: "racing", id: "race-1", target: { type: "sessions", ids: ["e3", "n4"] } };
     const [a, b] = await Promise.all([api.post("/api/broadcasts", body), api.post("/api/broadcasts", body)]);
-    expect([a.status, b.status].sort()).toEqual(a.status === b.status ? [200, 200] : [200, 409]);
+    expect([a.status, b.status]).toEqual([202, 202]);
+    expect(a.json.id).toBe("race-1");
+    expect(await api.waitFinished("race-1")).toMatchObject({ status: "completed", targeted: 2, stored: 2 });
     expect(await copiesOf(t.redis, "e3", "race-1")).toBe(1);
     expect(await copiesOf(t.redis, "n4", "race-1")).toBe(1);
-    const again = await api.post("/api/broadcasts", body);
+    // Sent again once finished: it runs again (nothing new to store) and the counts stay exact.
+    const again = await api.post("/api/broadcasts?wait=60", body);
+    expect(again.status).toBe(200);
     expect(again.json).toMatchObject({ status: "completed", targeted: 2, stored: 2, duplicates: 0 });
+    expect(await copiesOf(t.redis, "e3", "race-1")).toBe(1);
   });
 
   it("GET /api/broadcasts lists the history, newest first, paginated", async () => {
     const res = await api.get("/api/broadcasts");
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ total: 4, nextCursor: null });
+    expect(res.json).toMatchObject({ total: 5, nextCursor: null });
     const ids = res.json.broadcasts.map((b: { id: string }) => b.id);
-    expect(ids).toEqual(["race-1", "reused", second, first]);
+    expect(ids).toEqual(["race-1", "reused-2", "reused", second, first]);
     for (const b of res.json.broadcasts) {
       expect(b).not.toHaveProperty("payload");
       expect(b).not.toHaveProperty("cursor");
+      expect(b).not.toHaveProperty("cursorRunId");
     }
-    const page1 = await api.get("/api/broadcasts?limit=3");
-    expect(page1.json.broadcasts).toHaveLength(3);
-    expect(page1.json.nextCursor).toBe("3");
-    const page2 = await api.get(`/api/broadcasts?limit=3&cursor=${page1.json.nextCursor}`);
+    const page1 = await api.get("/api/broadcasts?limit=4");
+    expect(page1.json.broadcasts).toHaveLength(4);
+    expect(page1.json.nextCursor).toBe("4");
+    const page2 = await api.get(`/api/broadcasts?limit=4&cursor=${page1.json.nextCursor}`);
     expect(page2.json.broadcasts.map((b: { id: string }) => b.id)).toEqual([first]);
     expect(page2.json.nextCursor).toBeNull();
   });

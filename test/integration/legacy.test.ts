@@ -110,7 +110,7 @@ describe("legacy scenario", () => {
     expect(await rawMessages(t.redis, empty)).toHaveLength(2);
 
     const api = apiClient(server.baseUrl, token);
-    const res = await api.post("/api/broadcasts", {
+    const res = await api.post("/api/broadcasts?wait=60", {
       message,
       title: "Maintenance Alert",
       level: "warning",
@@ -132,8 +132,8 @@ describe("legacy scenario", () => {
   it("the Idempotency-Key header works like the body id", async () => {
     const api = apiClient(server.baseUrl, token);
     const body = { message: "keyed", level: "info" };
-    const a = await api.post("/api/broadcasts", body, { "idempotency-key": "idem-1" });
-    const b = await api.post("/api/broadcasts", body, { "idempotency-key": "idem-1" });
+    const a = await api.post("/api/broadcasts?wait=60", body, { "idempotency-key": "idem-1" });
+    const b = await api.post("/api/broadcasts?wait=60", body, { "idempotency-key": "idem-1" });
     expect(a.status).toBe(200);
     expect(b.status).toBe(200);
     expect(a.json.id).toBe("idem-1");
@@ -145,7 +145,7 @@ describe("legacy scenario", () => {
     await t.redis.hset(keys.sessionMessages("wrong"), "not", "a list");
     const api = apiClient(server.baseUrl, token);
 
-    const res = await api.post("/api/broadcasts", { message: "with a broken session" });
+    const res = await api.post("/api/broadcasts?wait=60", { message: "with a broken session" });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ status: "partial", targeted: 4, stored: 3, failed: 1 });
     for (const id of [empty, "only-list", "both"]) expect(await copiesOf(t.redis, id, res.json.id)).toBe(1);

@@ -105,7 +105,7 @@ describe("live delivery", () => {
 
     let id: string | undefined;
     const received = nextMessage(s, () => id);
-    const res = await api.post("/api/broadcasts", {
+    const res = await api.post("/api/broadcasts?wait=60", {
       message: "Live over the API",
       title: "Live",
       level: "info",
@@ -150,14 +150,14 @@ describe("live delivery", () => {
     const seen: StoredMessage[] = [];
     s.on("message", (m) => seen.push(m));
 
-    const toOther = await api.post("/api/broadcasts", {
+    const toOther = await api.post("/api/broadcasts?wait=60", {
       message: "only for the other",
       target: { type: "sessions", ids: [other.sessionId] },
     });
     expect(toOther.json.stored).toBe(1);
     let mineId: string | undefined;
     const mine = nextMessage(s, () => mineId);
-    const toMe = await api.post("/api/broadcasts", {
+    const toMe = await api.post("/api/broadcasts?wait=60", {
       message: "for me",
       target: { type: "sessions", ids: [me.sessionId] },
     });
@@ -182,7 +182,7 @@ describe("live delivery", () => {
 
     let id: string | undefined;
     const received = nextMessage(s, () => id);
-    const res = await api.post("/api/broadcasts", {
+    const res = await api.post("/api/broadcasts?wait=60", {
       message: "to whoever is here",
       target: { type: "online" },
     });

@@ -39,7 +39,7 @@ describe("no KEYS", () => {
     expect(preview.json.total).toBe(200);
     const listed = await api.get("/api/sessions?filter=empty&limit=1000");
     expect(listed.status).toBe(200);
-    const sent = await api.post("/api/broadcasts", { message: "watched" });
+    const sent = await api.post("/api/broadcasts?wait=60", { message: "watched" });
     expect(sent.json).toMatchObject({ status: "completed", targeted: 200 });
     const legacy = await api.post("/chat/api/broadcast/", { message: "watched legacy" });
     expect(legacy.json.sessions_updated).toBe(200);

@@ -79,7 +79,7 @@ function receipt(s: UserSocket, kind: "ack" | "seen", payload: unknown): Promise
 }
 
 async function sendTo(ids: string[], message: string): Promise<string> {
-  const res = await api.post("/api/broadcasts", { message, target: { type: "sessions", ids } });
+  const res = await api.post("/api/broadcasts?wait=60", { message, target: { type: "sessions", ids } });
   expect(res.status, res.text).toBe(200);
   return res.json.id as string;
 }
