@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import next from "next";
 import { ensureFirstAdmin } from "../lib/auth/admins";
 import { ensureAuthSecret } from "../lib/auth/secret";
-import { closeBroadcastQueue, reconcileJobs, startBroadcastWorker } from "../lib/broadcasts/jobs";
+import { closeBroadcastQueue, reconcileEvery, startBroadcastWorker } from "../lib/broadcasts/jobs";
 import { ConfigError, getConfig, parseConfig, resetConfig } from "../lib/config";
 import { getDeps } from "../lib/context";
 import { getLogger } from "../lib/log";
@@ -121,9 +121,7 @@ async function main() {
   // Every instance runs broadcast jobs (HERALD_WORKER_CONCURRENCY=0: none on this one).
   const worker =
     config.HERALD_WORKER_CONCURRENCY > 0 ? startBroadcastWorker(deps, { emitters: getEmitters() }) : null;
-  reconcileJobs(deps)
-    .then((ids) => ids.length > 0 && log.warn({ ids }, "unfinished broadcasts without a job: queued again"))
-    .catch((err) => log.warn({ err: String(err) }, "could not check unfinished broadcasts"));
+  const stopReconciling = worker ? reconcileEvery(deps) : () => {};
   server.on("upgrade", (req, socket, head) => {
     // Socket.IO's own listener takes /socket.io/; everything else (Next's HMR) goes to Next.
     if ((req.url ?? "").startsWith("/socket.io/")) return;
@@ -149,6 +147,7 @@ async function main() {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     // The worker finishes its batch in flight; a run cut short resumes on another worker.
+    stopReconciling();
     await worker?.close();
     await closeBroadcastQueue();
     await realtime.close().catch(() => {});

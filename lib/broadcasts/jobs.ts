@@ -175,26 +175,61 @@ async function markFailed(deps: Deps, id: string, reason: string): Promise<void>
   }).catch(() => {});
 }
 
+/** A `queued` record this old without a job was never answered 202: its request failed. */
+const ORPHAN_AFTER_MS = 30_000;
+
 /**
- * Unfinished broadcasts whose job is missing (a process died between writing the record and
- * adding the job) get one. Looks at the newest `scan` broadcasts only: older ones were settled
- * by earlier start-ups.
+ * Settle unfinished broadcasts whose job is missing. One that ran (`running`, `interrupted`) was
+ * accepted: it gets its job back and resumes. One still `queued` with no job after 30 s was never
+ * accepted (its request died or timed out between the claim and the job): it ends `failed`,
+ * rather than being sent behind its caller's back; sending its id again runs it. Looks at the
+ * newest `scan` broadcasts only: older ones were settled before.
  */
-export async function reconcileJobs(deps: Deps, scan = 500): Promise<string[]> {
+export async function reconcileJobs(
+  deps: Deps,
+  scan = 500,
+): Promise<{ resumed: string[]; orphaned: string[] }> {
   const { redis, keys } = deps;
   const ids = await redis.zrevrange(keys.broadcastIndex(), 0, scan - 1);
   const pipe = redis.pipeline();
-  for (const id of ids) pipe.hget(keys.broadcast(id), "status");
-  const statuses = ((await pipe.exec()) ?? []).map(([, s]) => String(s ?? ""));
-  const unfinished = ids.filter((_, i) => ["queued", "running", "interrupted"].includes(statuses[i] ?? ""));
-  const requeued: string[] = [];
-  for (const id of unfinished) {
+  for (const id of ids) pipe.hmget(keys.broadcast(id), "status", "createdAt");
+  const rows = ((await pipe.exec()) ?? []).map(([, r]) => (r ?? []) as (string | null)[]);
+  const resumed: string[] = [];
+  const orphaned: string[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    const [status, createdAt] = rows[i] ?? [];
+    if (status !== "queued" && status !== "running" && status !== "interrupted") continue;
     const job = await getBroadcastQueue(deps).getJob(jobIdOf(id));
     const state = job ? await job.getState() : "unknown";
-    if (state === "unknown" || state === "completed" || state === "failed") {
+    if (state !== "unknown" && state !== "completed" && state !== "failed") continue;
+    if (status !== "queued") {
       await enqueueBroadcast(deps, id);
-      requeued.push(id);
+      resumed.push(id);
+    } else if (state === "unknown" && Date.now() - Date.parse(createdAt ?? "") > ORPHAN_AFTER_MS) {
+      await updateBroadcast(redis, keys, id, {
+        status: "failed",
+        error: "never queued: the request that sent it failed; send it again with the same id to run it",
+        finishedAt: new Date().toISOString(),
+      });
+      orphaned.push(id);
     }
   }
-  return requeued;
+  return { resumed, orphaned };
+}
+
+/** Reconcile at start and then every minute, while this process runs a worker. */
+export function reconcileEvery(deps: Deps, everyMs = 60_000): () => void {
+  const once = () =>
+    reconcileJobs(deps)
+      .then(({ resumed, orphaned }) => {
+        if (resumed.length > 0)
+          deps.log.warn({ ids: resumed }, "unfinished broadcasts without a job: resumed");
+        if (orphaned.length > 0) deps.log.warn({ ids: orphaned }, "broadcasts never queued: marked failed");
+      })
+      .catch((err) => deps.log.warn({ err: String(err) }, "could not check unfinished broadcasts"));
+  void once();
+  const timer = setInterval(once, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }

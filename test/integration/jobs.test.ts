@@ -120,13 +120,15 @@ describe("crashes at 100,000 sessions", () => {
 });
 
 describe("a record without its job", () => {
-  it("an id whose process died before its job was added is usable again, and a restart runs it", async () => {
+  it("an id whose process died before its job was added is usable again; left alone it ends failed, never sent behind the caller's back", async () => {
     ids = await seedManySessions(t.redis, 50);
     const deps = testDeps(t.redis, t.url);
     // What a process leaves when it dies right after the claim: the record, no job.
     const request = BroadcastInputSchema.parse({ message: "orphan", id: "orphan-1" });
     await createBroadcast(deps, request, "test");
     await createBroadcast(deps, { ...request, message: "orphan too", id: "orphan-2" }, "test");
+    // orphan-2's request died a minute ago: nobody was told it was accepted.
+    await t.redis.hset(keys.broadcast("orphan-2"), "createdAt", new Date(Date.now() - 60_000).toISOString());
 
     const server = await start();
     const api = apiClient(server.baseUrl, token);
@@ -134,12 +136,29 @@ describe("a record without its job", () => {
     const again = await api.post("/api/broadcasts?wait=60", { message: "orphan", id: "orphan-1" });
     expect(again.status, again.text).toBe(200);
     expect(again.json).toMatchObject({ status: "completed", targeted: 50, stored: 50 });
-    // Not sent again: the server found it at start-up and queued it.
-    const summary = await api.waitFinished("orphan-2");
-    expect(summary).toMatchObject({ status: "completed", targeted: 50, stored: 50 });
+    // Not sent again: the server's reconciliation says so, and stores nothing.
+    const settled = await api.waitFinished("orphan-2");
+    expect(settled).toMatchObject({ status: "failed", targeted: 0, stored: 0 });
+    expect(settled.error).toMatch(/never queued/);
+    expect(await copyHistogram(t.redis, ids, "orphan-2")).toEqual({ 0: 50 });
+    // Its id works: sent again, it runs.
+    const rerun = await api.post("/api/broadcasts?wait=60", { message: "orphan too", id: "orphan-2" });
+    expect(rerun.json).toMatchObject({ status: "completed", targeted: 50, stored: 50 });
     expect(await copyHistogram(t.redis, ids, "orphan-2")).toEqual({ 1: 50 });
   });
 });
+
+/** Ids of every session in Redis (the seeded ones and any chat-page visitor's). */
+async function seededAndVisitors(): Promise<string[]> {
+  const found: string[] = [];
+  let cursor = "0";
+  do {
+    const [next, keysFound] = await t.redis.scan(cursor, "MATCH", "session:*", "COUNT", 1000);
+    cursor = next;
+    for (const k of keysFound) if (!k.endsWith(":messages")) found.push(k.slice("session:".length));
+  } while (cursor !== "0");
+  return found;
+}
 
 describe("a stalled Redis", () => {
   it("SIGSTOP for 10 s: API calls answer 503 within 3 s, the chat page says so; all recover on SIGCONT", async () => {
@@ -186,7 +205,11 @@ describe("a stalled Redis", () => {
     );
     const sent = await api.post("/api/broadcasts?wait=60", { message: "after the stall", id: "after-stall" });
     expect(sent.status, sent.text).toBe(200);
-    expect(sent.json).toMatchObject({ status: "completed", targeted: 20, stored: 20 });
+    // Commands sent before the stall run when Redis resumes (the chat page's new session among
+    // them, though its request got a 503): every session there is then gets one copy.
+    const sessions = await seededAndVisitors();
+    expect(sent.json).toMatchObject({ status: "completed", targeted: sessions.length, failed: 0 });
+    expect(await copyHistogram(t.redis, sessions, "after-stall")).toEqual({ 1: sessions.length });
     expect((await fetch(`${server.baseUrl}/`)).status).toBe(200);
   });
 });
