@@ -44,6 +44,12 @@ export function ChatApp({ initialHistory }: { initialHistory: HistoryEntry[] | n
     );
   }, [chat.timeline, chat.loading]);
 
+  // A notice whose broadcast left the timeline (retracted) goes with it.
+  useEffect(() => {
+    const shown = new Set(chat.timeline.map((i) => i.key));
+    setToasts((cur) => (cur.every((t) => shown.has(t.id)) ? cur : cur.filter((t) => shown.has(t.id))));
+  }, [chat.timeline]);
+
   const dismiss = useCallback((id: string) => setToasts((cur) => cur.filter((t) => t.id !== id)), []);
 
   const view = useCallback(

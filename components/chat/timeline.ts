@@ -10,6 +10,8 @@ export interface HistorySnapshot {
   entries: HistoryEntry[];
   /** When the fetch that produced `entries` started (client clock, ms); 0 for server-rendered data. */
   requestedAt: number;
+  /** Broadcasts retracted lately (the server says so with the history): never shown, even if got live. */
+  retracted?: readonly string[];
 }
 
 export interface LiveMessage {
@@ -49,9 +51,14 @@ export function buildTimeline(
   snapshot: HistorySnapshot,
   live: ReadonlyMap<string, LiveMessage>,
   pending: readonly PendingMessage[],
+  retractedLive: ReadonlySet<string> = new Set(),
 ): TimelineItem[] {
   const out: TimelineItem[] = [];
   const ids = new Set<string>();
+  // A retracted broadcast goes, whether it came in the history or live (a `retract` event, or
+  // the list the history fetch brings for tabs that were away when it happened).
+  const retracted = new Set([...(snapshot.retracted ?? []), ...retractedLive]);
+  const gone = (m: StoredMessage) => m.type === "broadcast" && retracted.has(m.broadcastId ?? m.id);
   const rawSeen = new Map<string, number>();
   for (const entry of snapshot.entries) {
     if (entry.kind === "raw") {
@@ -62,14 +69,14 @@ export function buildTimeline(
       out.push({ kind: "raw", key: `raw:${h}:${n}`, raw: entry.raw });
       continue;
     }
-    if (ids.has(entry.message.id)) continue;
+    if (ids.has(entry.message.id) || gone(entry.message)) continue;
     ids.add(entry.message.id);
     out.push(toItem(entry.message));
   }
   // Live messages the fetch has not seen yet. One that arrived well before the fetch started and
   // is missing from it was removed from the list since (trimmed or retracted): drop it.
   const extra = [...live.values()]
-    .filter((l) => !ids.has(l.message.id) && mayBeUnstored(l, snapshot))
+    .filter((l) => !ids.has(l.message.id) && !gone(l.message) && mayBeUnstored(l, snapshot))
     .sort((a, b) => a.receivedAt - b.receivedAt);
   for (const l of extra) {
     ids.add(l.message.id);

@@ -47,8 +47,8 @@ async function api<T>(init?: RequestInit): Promise<T> {
 
 async function fetchHistory(): Promise<HistorySnapshot> {
   const requestedAt = Date.now();
-  const body = await api<{ messages: HistoryEntry[] }>();
-  return { entries: body.messages, requestedAt };
+  const body = await api<{ messages: HistoryEntry[]; retracted?: string[] }>();
+  return { entries: body.messages, requestedAt, retracted: body.retracted ?? [] };
 }
 
 let localIds = 0;
@@ -58,6 +58,8 @@ export function useChat(initialHistory: HistoryEntry[] | null) {
   const queryClient = useQueryClient();
   const [live, setLive] = useState<Map<string, LiveMessage>>(() => new Map());
   const [pending, setPending] = useState<PendingMessage[]>([]);
+  // Broadcasts retracted while this page is open (`retract` events).
+  const [retracted, setRetracted] = useState<ReadonlySet<string>>(() => new Set());
   const [status, setStatus] = useState<ConnectionStatus>("connecting");
   const socketRef = useRef<UserSocket | null>(null);
   const receiptsRef = useRef<Receipts | null>(null);
@@ -144,7 +146,13 @@ export function useChat(initialHistory: HistoryEntry[] | null) {
     socket.on("connect", onConnect);
     socket.on("disconnect", onDisconnect);
     socket.on("connect_error", onConnectError);
+    const onRetract = (payload: unknown) => {
+      const id = (payload as { broadcastId?: unknown } | null)?.broadcastId;
+      if (typeof id !== "string" || id === "") return;
+      setRetracted((cur) => (cur.has(id) ? cur : new Set(cur).add(id)));
+    };
     socket.on("message", onMessage);
+    socket.on("retract", onRetract);
     socket.io.on("reconnect_attempt", onReconnectAttempt);
     // A remount (React strict mode, fast refresh) gets the same cached socket back, maybe still connected.
     if (socket.connected) onConnect();
@@ -180,6 +188,7 @@ export function useChat(initialHistory: HistoryEntry[] | null) {
       socket.off("disconnect", onDisconnect);
       socket.off("connect_error", onConnectError);
       socket.off("message", onMessage);
+      socket.off("retract", onRetract);
       socket.io.off("reconnect_attempt", onReconnectAttempt);
       socket.disconnect();
       socketRef.current = null;
@@ -188,7 +197,10 @@ export function useChat(initialHistory: HistoryEntry[] | null) {
   }, [queryClient, end]);
 
   const snapshot = history.data ?? EMPTY;
-  const timeline = useMemo(() => buildTimeline(snapshot, live, pending), [snapshot, live, pending]);
+  const timeline = useMemo(
+    () => buildTimeline(snapshot, live, pending, retracted),
+    [snapshot, live, pending, retracted],
+  );
 
   // Every broadcast this page shows has reached the user: acknowledge it (once; repeats are ignored).
   useEffect(() => {

@@ -37,7 +37,7 @@ export async function createBroadcast(deps: Deps, req: BroadcastRequest, author:
   const createdAt = new Date().toISOString();
   const record: StoredBroadcast = {
     id,
-    status: "queued",
+    status: req.sendAt ? "scheduled" : "queued",
     message: req.message,
     level: req.level,
     target: normalizeTarget(req.target),
@@ -57,6 +57,8 @@ export async function createBroadcast(deps: Deps, req: BroadcastRequest, author:
     estimatedTotal: 0,
   };
   if (req.title) record.title = req.title;
+  if (req.sendAt) record.sendAt = req.sendAt;
+  if (req.expiresAt) record.expiresAt = req.expiresAt;
   const claim = await claimBroadcast(deps.redis, deps.keys, record);
   if (claim.outcome === "conflict") {
     throw new HeraldError("conflict", `broadcast ${id} exists with another ${claim.field}`);

@@ -3,6 +3,7 @@ import type { Deps } from "../context";
 import type { Emitters } from "../realtime/emitter";
 import { createRedis, type HeraldRedis } from "../redis/connection";
 import { FINISHED_STATUSES } from "../schemas/broadcast";
+import { retractBroadcast, runRetract } from "./lifecycle";
 import { runBroadcast, UnrunnableBroadcast } from "./run";
 import { getBroadcast, updateBroadcast } from "./store";
 
@@ -15,14 +16,17 @@ import { getBroadcast, updateBroadcast } from "./store";
  */
 
 export const QUEUE_NAME = "broadcasts";
-const JOB_NAME = "broadcast";
+
+/** What a job does: send the broadcast, retract it (by hand), or retract it at its expiresAt. */
+export type JobKind = "broadcast" | "retract" | "expire";
 
 export interface BroadcastJobData {
   broadcastId: string;
 }
 
-/** BullMQ refuses custom job ids that look like integers; broadcast ids may ("123"). */
-export const jobIdOf = (broadcastId: string) => `bc-${broadcastId}`;
+/** One job of each kind per broadcast. BullMQ refuses custom ids that look like integers ("123"). */
+export const jobIdOf = (broadcastId: string, kind: JobKind = "broadcast") =>
+  `${kind === "broadcast" ? "bc" : kind === "retract" ? "rt" : "ex"}-${broadcastId}`;
 
 /** Retry delay after a failed run: 1 s, 2 s, 4 s … at most 30 s (Redis restarts take seconds). */
 export const retryDelayMs = (attemptsMade: number) =>
@@ -54,13 +58,21 @@ export async function closeBroadcastQueue(): Promise<void> {
  * job again (a re-send of a finished broadcast walks again: new sessions get it, failed ones are
  * retried, the rest are duplicates). Returns false when a run is already under way or waiting.
  */
-export async function enqueueBroadcast(deps: Deps, broadcastId: string): Promise<boolean> {
+export async function enqueueBroadcast(
+  deps: Deps,
+  broadcastId: string,
+  opts: { kind?: JobKind; at?: string } = {},
+): Promise<boolean> {
   const { config } = deps;
+  const kind = opts.kind ?? "broadcast";
+  // A scheduled send, or an expiry, is a delayed job: BullMQ moves it to the queue at its time.
+  const delay = opts.at ? Math.max(0, Date.parse(opts.at) - Date.now()) : 0;
   const job = await getBroadcastQueue(deps).add(
-    JOB_NAME,
+    kind,
     { broadcastId },
     {
-      jobId: jobIdOf(broadcastId),
+      jobId: jobIdOf(broadcastId, kind),
+      delay,
       attempts: config.HERALD_JOB_ATTEMPTS,
       backoff: { type: "custom" },
       removeOnComplete: { age: 7 * 24 * 3600, count: 1000 },
@@ -77,6 +89,14 @@ export async function enqueueBroadcast(deps: Deps, broadcastId: string): Promise
     deps.log.debug({ broadcastId, err: String(err) }, "job already moved back to the queue");
     return false;
   }
+}
+
+/** Take a job out of the queue if it has not started (a started one is stopped by its run's own checks). */
+export async function removeJob(deps: Deps, broadcastId: string, kind: JobKind): Promise<void> {
+  const job = await getBroadcastQueue(deps).getJob(jobIdOf(broadcastId, kind));
+  await job?.remove().catch((err: unknown) => {
+    deps.log.debug({ broadcastId, kind, err: String(err) }, "job not removed (it runs)");
+  });
 }
 
 /** Live workers on the queue, on any instance (CLIENT LIST names them). */
@@ -128,7 +148,10 @@ export function startBroadcastWorker(
     void markStalled(deps, jobId);
   });
   worker.on("failed", (job, err) => {
-    if (!job) return;
+    if (job?.name !== "broadcast") {
+      if (job) log.warn({ broadcastId: job.data.broadcastId, job: job.name, err: err.message }, "job failed");
+      return;
+    }
     const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
     log.warn(
       { broadcastId: job.data.broadcastId, attempt: job.attemptsMade, final, err: err.message },
@@ -149,6 +172,8 @@ async function processJob(deps: Deps, job: Job<BroadcastJobData>, emitters?: Emi
   const id = job.data?.broadcastId;
   if (typeof id !== "string" || id === "") throw new UnrecoverableError("job without a broadcast id");
   try {
+    if (job.name === "retract") return await runRetract(deps, id, { emitters, signal });
+    if (job.name === "expire") return await retractBroadcast(deps, id, "expiry", { emitters });
     return await runBroadcast(deps, id, { emitters, signal });
   } catch (err) {
     if (err instanceof UnrunnableBroadcast) throw new UnrecoverableError(err.message);

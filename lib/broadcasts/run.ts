@@ -9,7 +9,14 @@ import type { StoredMessage } from "../schemas/message";
 import { onlinePage } from "../sessions/presence";
 import { recordBatch, semaphore, storeBatch } from "./batch";
 import { createProgress, type Progress } from "./progress";
-import { getBroadcast, type StoredBroadcast, toPublic, toSummary, updateBroadcast } from "./store";
+import {
+  getBroadcast,
+  type StoredBroadcast,
+  toPublic,
+  toSummary,
+  transition,
+  updateBroadcast,
+} from "./store";
 import {
   estimateTarget,
   FROM_START,
@@ -60,6 +67,26 @@ const BATCHES_PER_SLOT = 4;
 const ONLINE_PAGE = 1000;
 /** Statuses whose run stopped part-way: the next run continues from the saved point. */
 const RESUMABLE: readonly BroadcastStatus[] = ["running", "interrupted"];
+/** Statuses a run may start from (a finished one runs again on a re-send); never cancelled or retracted. */
+const RUNNABLE: readonly BroadcastStatus[] = [
+  "scheduled",
+  "queued",
+  "running",
+  "interrupted",
+  "completed",
+  "partial",
+  "failed",
+];
+/** How often a run looks whether it was cancelled or retracted (it then stops between batches). */
+const STOP_CHECK_MS = 250;
+
+/** The run stopped because the broadcast was cancelled or retracted: not a failure, not retried. */
+export class RunStopped extends Error {
+  override name = "RunStopped";
+  constructor(readonly status: BroadcastStatus) {
+    super(`broadcast ${status}`);
+  }
+}
 
 /** Which process runs a broadcast (host and pid), shown in its record for operators. */
 const RUNNER = `${hostname()}:${process.pid}`;
@@ -71,7 +98,7 @@ export class UnrunnableBroadcast extends HeraldError {}
 export async function runBroadcast(deps: Deps, id: string, opts: RunOptions = {}): Promise<BroadcastSummary> {
   const record = await getBroadcast(deps.redis, deps.keys, id);
   if (!record) throw new UnrunnableBroadcast("not_found", `no broadcast ${id}`);
-  if (record.status === "cancelled" || record.status === "retracted") return toSummary(toPublic(record));
+  if (!RUNNABLE.includes(record.status)) return toSummary(toPublic(record));
   const target = record.target;
   if (!target) {
     await updateBroadcast(deps.redis, deps.keys, id, {
@@ -89,35 +116,96 @@ export async function runBroadcast(deps: Deps, id: string, opts: RunOptions = {}
   );
   const message = JSON.parse(record.payload) as StoredMessage;
 
-  await markRunning(deps, record, opts.emitters);
+  // Cancelled or retracted between the read above and now: nothing to run.
+  if (!(await markRunning(deps, record, opts.emitters))) {
+    const now = await getBroadcast(deps.redis, deps.keys, id);
+    return toSummary(toPublic(now ?? record));
+  }
+  const stop = watchForStop(deps, id, opts.signal);
   try {
     // Live first: online users see the message now, not when the walk reaches their session.
     // Their receipts may then come before their record: mark-deliveries.lua keeps them and
     // record-deliveries.lua applies them. Clients merge by id, so a resume shows nothing twice.
     if (opts.emitters) pushLive(opts.emitters, target, message);
     const estimating = estimate(deps, record, target, progress, opts);
-    const batches = batchRunner(deps, record, message, progress, opts);
+    const batches = batchRunner(deps, record, message, progress, { ...opts, signal: stop.signal });
     if (target.type === "all") await storeOnlineFirst(deps, batches);
     await walkTarget(deps, record, target, from, batches, progress, opts);
     await estimating;
     return await finish(deps, record, progress, opts.emitters);
   } catch (err) {
+    const stoppedAs = err instanceof RunStopped ? err.status : stop.stoppedAs();
+    if (stoppedAs) return stopped(deps, record, progress, stoppedAs, opts.emitters);
     await interrupted(deps, record, progress, err, opts.emitters);
     throw err;
+  } finally {
+    stop.close();
   }
 }
 
-async function markRunning(deps: Deps, record: StoredBroadcast, emitters?: Emitters): Promise<void> {
-  await updateBroadcast(deps.redis, deps.keys, record.id, {
-    status: "running",
+/**
+ * Look every 250 ms whether the broadcast was cancelled or retracted (by any instance): then
+ * abort, so the run stops between batches. Also aborts with the caller's signal (lock lost).
+ */
+function watchForStop(deps: Deps, id: string, outer?: AbortSignal) {
+  const controller = new AbortController();
+  let stoppedAs: BroadcastStatus | undefined;
+  const check = async () => {
+    const status = (await deps.redis
+      .hget(deps.keys.broadcast(id), "status")
+      .catch(() => null)) as BroadcastStatus | null;
+    if (status === "cancelled" || status === "retracted") {
+      stoppedAs = status;
+      controller.abort(new RunStopped(status));
+    }
+  };
+  const timer = setInterval(() => void check(), STOP_CHECK_MS);
+  timer.unref();
+  const onOuter = () => controller.abort(outer?.reason ?? new Error("run stopped"));
+  outer?.addEventListener("abort", onOuter, { once: true });
+  if (outer?.aborted) onOuter();
+  return {
+    signal: controller.signal,
+    stoppedAs: () => stoppedAs,
+    close() {
+      clearInterval(timer);
+      outer?.removeEventListener("abort", onOuter);
+    },
+  };
+}
+
+/** Cancelled or retracted mid-run: what was stored stays, the record says how far it got. */
+async function stopped(
+  deps: Deps,
+  record: StoredBroadcast,
+  progress: Progress,
+  status: BroadcastStatus,
+  emitters?: Emitters,
+): Promise<BroadcastSummary> {
+  const { redis, keys, log } = deps;
+  await updateBroadcast(redis, keys, record.id, { processed: progress.processed });
+  const final = await getBroadcast(redis, keys, record.id);
+  const summary = toSummary(final ? toPublic(final) : { ...toPublic(record), ...progress.counts, status });
+  log.info(
+    { broadcastId: record.id, ...summary, processed: progress.processed },
+    `broadcast ${status} mid-run`,
+  );
+  emitters?.admins.to([ADMIN_ALL_ROOM, broadcastRoom(record.id)]).emit("broadcast:finished", summary);
+  return summary;
+}
+
+async function markRunning(deps: Deps, record: StoredBroadcast, emitters?: Emitters): Promise<boolean> {
+  const { moved } = await transition(deps.redis, deps.keys, record.id, "running", RUNNABLE, {
     startedAt: new Date().toISOString(),
     finishedAt: "",
     error: "",
     runner: RUNNER,
   });
+  if (!moved) return false;
   emitters?.admins
     .to(ADMIN_ALL_ROOM)
     .emit("broadcast:started", toSummary({ ...toPublic(record), status: "running" }));
+  return true;
 }
 
 /** Count the target first (named and online ones; `all` is extrapolated from the walk instead). */
@@ -304,8 +392,8 @@ async function finish(
     await redis.hmget(keys.broadcast(id), "targeted", "stored", "duplicates", "failed")
   ).map((v) => Number(v) || 0) as [number, number, number, number];
   const status: BroadcastStatus = failed === 0 ? "completed" : stored + duplicates > 0 ? "partial" : "failed";
-  await updateBroadcast(redis, keys, id, {
-    status,
+  // Cancelled or retracted as the last batch finished: that word stands.
+  const settled = await transition(redis, keys, id, status, ["running"], {
     finishedAt: new Date().toISOString(),
     cursor: "0",
     cursorRunId: "",
@@ -313,6 +401,7 @@ async function finish(
     // The walk is over: the number of sessions it reached (each recorded once) is exact.
     estimatedTotal: targeted,
   });
+  if (!settled.moved) return stopped(deps, record, progress, settled.previous || status, emitters);
   // Every record is written: receipts still kept early belong to no stored session (the hash
   // also expires by itself, so a failure here changes nothing).
   await redis.del(keys.earlyReceipts(id)).catch(() => {});
@@ -344,8 +433,7 @@ async function interrupted(
 ): Promise<void> {
   const id = record.id;
   const reason = err instanceof Error ? err.message : String(err);
-  await updateBroadcast(deps.redis, deps.keys, id, {
-    status: "interrupted",
+  await transition(deps.redis, deps.keys, id, "interrupted", ["running"], {
     processed: progress.processed,
     error: reason.slice(0, 300),
   }).catch(() => {});

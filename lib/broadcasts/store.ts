@@ -86,6 +86,19 @@ export function decodeBroadcast(h: Record<string, string>): StoredBroadcast | nu
   if (h.finishedAt) out.finishedAt = h.finishedAt;
   if (h.error) out.error = h.error;
   if (h.runner) out.runner = h.runner;
+  for (const f of [
+    "sendAt",
+    "expiresAt",
+    "cancelledAt",
+    "cancelledBy",
+    "retractedAt",
+    "retractedBy",
+  ] as const)
+    if (h[f]) out[f] = h[f];
+  if (h.retraction === "running" || h.retraction === "done") {
+    out.retraction = h.retraction;
+    out.removed = Number(h.removed ?? 0) || 0;
+  }
   return out;
 }
 
@@ -94,7 +107,7 @@ export async function getBroadcast(redis: Redis, keys: Keys, id: string): Promis
 }
 
 /** The fields that make a broadcast what it is: a re-send of its id must match them all. */
-const IDENTITY = ["message", "title", "level", "target"] as const;
+const IDENTITY = ["message", "title", "level", "target", "sendAt", "expiresAt"] as const;
 
 export type ClaimResult =
   | { outcome: "created" | "exists"; status: BroadcastStatus }
@@ -117,6 +130,8 @@ export async function claimBroadcast(
     title: b.title ?? "",
     level: b.level,
     target: JSON.stringify(b.target),
+    sendAt: b.sendAt ?? "",
+    expiresAt: b.expiresAt ?? "",
     author: b.author,
     createdAt: b.createdAt,
     payload: b.payload,
@@ -142,6 +157,28 @@ export async function claimBroadcast(
     ? (detail as BroadcastStatus)
     : "interrupted";
   return { outcome: outcome === "created" ? "created" : "exists", status };
+}
+
+/**
+ * Move a broadcast to `status` only if it is now in one of `from` (set-status.lua). Returns the
+ * status it had, and whether it moved.
+ */
+export async function transition(
+  redis: HeraldRedis,
+  keys: Keys,
+  id: string,
+  status: BroadcastStatus,
+  from: readonly BroadcastStatus[],
+  fields: Record<string, string | number> = {},
+): Promise<{ moved: boolean; previous: BroadcastStatus | "" }> {
+  const [moved, previous] = await redis.heraldSetStatus(
+    1,
+    keys.broadcast(id),
+    status,
+    from.join(" "),
+    ...Object.entries(fields).flat(),
+  );
+  return { moved: moved === 1, previous: previous as BroadcastStatus | "" };
 }
 
 export async function updateBroadcast(

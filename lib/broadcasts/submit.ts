@@ -1,3 +1,4 @@
+import { recordAudit } from "../audit";
 import type { Deps } from "../context";
 import { HeraldError } from "../errors";
 import {
@@ -23,7 +24,15 @@ export async function submitBroadcast(
   // Cancelled or retracted: a re-send does not bring it back.
   if (created.status === "cancelled" || created.status === "retracted")
     return { id: created.id, status: created.status };
-  const queued = await enqueueBroadcast(deps, created.id);
+  const queued = await enqueueBroadcast(deps, created.id, { at: req.sendAt });
+  if (req.expiresAt) await enqueueBroadcast(deps, created.id, { kind: "expire", at: req.expiresAt });
+  if (created.created)
+    await recordAudit(deps, {
+      actor: author,
+      action: req.sendAt ? "broadcast.scheduled" : "broadcast.sent",
+      broadcastId: created.id,
+      detail: req.sendAt ? `for ${req.sendAt}` : undefined,
+    });
   // A re-send of a finished broadcast runs it again; one in progress goes on as it is.
   const status: BroadcastStatus =
     queued && FINISHED_STATUSES.includes(created.status) ? "queued" : created.status;

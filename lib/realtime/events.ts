@@ -11,6 +11,8 @@ export type Ack<T = true> = (res: { data: T } | { error: string }) => void;
 /** Default namespace: end users, one room per session. */
 export interface ServerToClientEvents {
   message: (msg: StoredMessage) => void;
+  /** A broadcast was retracted: remove it from the page. */
+  retract: (payload: { broadcastId: string }) => void;
 }
 
 export interface ClientToServerEvents {

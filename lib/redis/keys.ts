@@ -84,6 +84,10 @@ export function createKeys(layout: KeyLayout) {
       ...statuses.map((st) => deliveriesByStatus(bid, st)),
     ],
 
+    /** Broadcast ids retracted, by time (the chat page drops them from what it shows). */
+    retracted: () => "herald:retracted",
+    /** The audit trail: a stream of who did what, when. */
+    audit: () => "herald:audit",
     tokens: () => "herald:tokens",
     tokenHashes: () => "herald:tokens:by-hash",
     admins: () => "herald:admins",

@@ -13,6 +13,8 @@ const SCRIPTS = {
   heraldRecordDeliveries: "record-deliveries.lua",
   heraldMarkDeliveries: "mark-deliveries.lua",
   heraldCreateBroadcast: "create-broadcast.lua",
+  heraldSetStatus: "set-status.lua",
+  heraldRetract: "retract.lua",
 } as const;
 
 type Arg = string | Buffer | number;
@@ -26,6 +28,10 @@ export interface ScriptCommands {
   heraldMarkDeliveries(numkeys: number, ...args: Arg[]): Promise<string>;
   /** numkeys, ...keys, ...argv — see create-broadcast.lua */
   heraldCreateBroadcast(numkeys: number, ...args: Arg[]): Promise<[string, string?]>;
+  /** numkeys, ...keys, ...argv — see set-status.lua */
+  heraldSetStatus(numkeys: number, ...args: Arg[]): Promise<[number, string]>;
+  /** numkeys, ...keys, ...argv — see retract.lua */
+  heraldRetract(numkeys: number, ...args: Arg[]): Promise<number>;
 }
 
 /**

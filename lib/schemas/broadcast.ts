@@ -31,6 +31,15 @@ export const TargetSchema = z.discriminatedUnion("type", [
 ]);
 export type Target = z.infer<typeof TargetSchema>;
 
+/** How far ahead a broadcast may be scheduled. */
+export const MAX_SCHEDULE_DAYS = 30;
+const DAY_MS = 24 * 3600 * 1000;
+
+/** An ISO 8601 time with its offset (`Z` or `+02:00`), normalized to UTC. */
+const IsoTime = z.iso
+  .datetime({ offset: true, error: "an ISO 8601 time with its offset, e.g. 2026-12-24T18:00:00Z" })
+  .transform((s) => new Date(s).toISOString());
+
 export const BroadcastInputSchema = z
   .object({
     message: z.string().trim().min(1, "message is required").max(MAX_MESSAGE_LENGTH),
@@ -39,8 +48,30 @@ export const BroadcastInputSchema = z
     target: TargetSchema.default({ type: "all" }),
     /** Optional idempotency key: sending the same id again stores nothing twice. */
     id: BroadcastIdSchema.optional(),
+    /** Send at this time (in the future, at most 30 days ahead) instead of now. */
+    sendAt: IsoTime.optional(),
+    /** Retract it by itself at this time (after it is sent). */
+    expiresAt: IsoTime.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((b, ctx) => {
+    const now = Date.now();
+    const sendAt = b.sendAt ? Date.parse(b.sendAt) : now;
+    if (b.sendAt && sendAt <= now)
+      ctx.addIssue({ code: "custom", path: ["sendAt"], message: "sendAt must be in the future" });
+    if (b.sendAt && sendAt > now + MAX_SCHEDULE_DAYS * DAY_MS)
+      ctx.addIssue({
+        code: "custom",
+        path: ["sendAt"],
+        message: `sendAt is at most ${MAX_SCHEDULE_DAYS} days ahead`,
+      });
+    if (b.expiresAt && Date.parse(b.expiresAt) <= sendAt)
+      ctx.addIssue({
+        code: "custom",
+        path: ["expiresAt"],
+        message: b.sendAt ? "expiresAt must be after sendAt" : "expiresAt must be in the future",
+      });
+  });
 export type BroadcastInput = z.input<typeof BroadcastInputSchema>;
 export type BroadcastRequest = z.output<typeof BroadcastInputSchema>;
 
@@ -121,6 +152,19 @@ export interface Broadcast extends BroadcastSummary {
   error?: string;
   /** The process (host:pid) that runs or last ran it. */
   runner?: string;
+  /** When it is (or was) to be sent, if it was scheduled. */
+  sendAt?: string;
+  /** When it retracts itself. */
+  expiresAt?: string;
+  /** Set once it is cancelled: when and by whom. */
+  cancelledAt?: string;
+  cancelledBy?: string;
+  /** Set once it is retracted (by hand or at expiresAt): when, by whom, how many copies were removed. */
+  retractedAt?: string;
+  retractedBy?: string;
+  removed?: number;
+  /** The retraction's own progress: it walks every session, resumably. */
+  retraction?: "running" | "done";
 }
 
 export interface DeliveryRecord {

@@ -2,6 +2,7 @@
 // POST /chat/api/messages — append the visitor's message to their session's list
 // The session comes only from the httpOnly cookie (route auth "visitor"), never from the body or query.
 import { route } from "@/lib/api/handler";
+import { recentlyRetracted } from "@/lib/broadcasts/lifecycle";
 import { getEmitters } from "@/lib/realtime/emitter";
 import { sessionRoom } from "@/lib/redis/keys";
 import { UserMessageInputSchema } from "@/lib/schemas/message";
@@ -13,8 +14,13 @@ export const dynamic = "force-dynamic";
 const NO_STORE = { "cache-control": "no-store" };
 
 export const GET = route({ auth: "visitor" }, async ({ deps, visitor }) => {
-  const messages = await readHistory(deps.redis, deps.keys, visitor!);
-  return Response.json({ messages }, { headers: NO_STORE });
+  const [messages, retracted] = await Promise.all([
+    readHistory(deps.redis, deps.keys, visitor!),
+    recentlyRetracted(deps),
+  ]);
+  // `retracted`: broadcasts taken back lately, so a tab drops one it got live before (it is
+  // already gone from `messages`).
+  return Response.json({ messages, retracted }, { headers: NO_STORE });
 });
 
 export const POST = route(
