@@ -1,0 +1,72 @@
+import { expect, type Page, test } from "@playwright/test";
+import { Redis } from "ioredis";
+import { createToken } from "../lib/auth/tokens";
+import { createKeys } from "../lib/redis/keys";
+import { E2E_REDIS_URL } from "./env";
+
+/**
+ * A broadcast taken back: the open chat page removes it live (the `retract` event), a tab that
+ * was offline meanwhile drops it when it reconnects, and after a reload it is gone.
+ */
+const keys = createKeys({ sessionPrefix: "session:", messagesSuffix: ":messages" });
+let redis: Redis;
+let token: string;
+
+test.beforeAll(async () => {
+  redis = new Redis({ path: E2E_REDIS_URL.slice("unix://".length), lazyConnect: true });
+  await redis.connect();
+  token = await createToken(redis, keys, `e2e-lifecycle-${Date.now()}`);
+});
+test.afterAll(async () => {
+  await redis?.quit();
+});
+
+const auth = () => ({ authorization: `Bearer ${token}` });
+const message = (page: Page, id: string) => page.locator(`[data-testid="message"][data-message-id="${id}"]`);
+
+async function openChat(page: Page): Promise<string> {
+  await page.goto("/");
+  await expect(page.getByTestId("connection-status")).toHaveAttribute("data-status", "live");
+  const cookie = (await page.context().cookies()).find((c) => c.name === "herald_sid");
+  expect(cookie).toBeTruthy();
+  return cookie!.value;
+}
+
+test("a retracted broadcast leaves the open page live, a reconnecting tab, and the history", async ({
+  page,
+  browser,
+  request,
+}) => {
+  const sid = await openChat(page);
+  const other = await browser.newContext();
+  const away = await other.newPage();
+  const sidAway = await openChat(away);
+  const id = `retract-e2e-${Date.now()}`;
+  const sent = await request.post(`/api/broadcasts?wait=30`, {
+    headers: auth(),
+    data: { message: "Sent by mistake", id, target: { type: "sessions", ids: [sid, sidAway] } },
+  });
+  expect(sent.status(), await sent.text()).toBe(200);
+  await expect(message(page, id)).toBeVisible();
+  await expect(message(away, id)).toBeVisible();
+
+  // The second tab loses its network; the broadcast is retracted meanwhile.
+  await other.setOffline(true);
+  await expect(away.getByTestId("connection-status")).not.toHaveAttribute("data-status", "live");
+  const res = await request.delete(`/api/broadcasts/${id}`, { headers: auth() });
+  expect([200, 202]).toContain(res.status());
+  await expect(message(page, id)).toHaveCount(0);
+
+  // Back online: the tab catches up and drops it.
+  await other.setOffline(false);
+  await expect(away.getByTestId("connection-status")).toHaveAttribute("data-status", "live");
+  await expect(message(away, id)).toHaveCount(0);
+
+  await page.reload();
+  await expect(page.getByTestId("connection-status")).toHaveAttribute("data-status", "live");
+  await expect(message(page, id)).toHaveCount(0);
+  expect(await redis.lrange(keys.sessionMessages(sid), 0, -1)).not.toContainEqual(
+    expect.stringContaining(id),
+  );
+  await other.close();
+});
