@@ -41,8 +41,8 @@ export const ConfigSchema = z.object({
   HERALD_SCAN_COUNT: z.coerce.number().int().min(10).max(100_000).default(1000),
   /** Broadcast jobs this instance's worker runs at once (0: this instance runs none). */
   HERALD_WORKER_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(2),
-  /** A job's lock: a worker that died is noticed within about 1.5x this, and its job runs again. */
-  HERALD_JOB_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  /** A job's lock: a run whose process died is taken up again within about 1.7x this. */
+  HERALD_JOB_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(20_000),
   /** Runs of one broadcast that may fail (Redis unreachable) before it is given up. */
   HERALD_JOB_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(100),
   AUTH_SECRET: z.string().min(16).optional(),

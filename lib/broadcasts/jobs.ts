@@ -130,8 +130,9 @@ export function startBroadcastWorker(
       prefix: deps.keys.jobQueuePrefix(),
       concurrency: opts.concurrency ?? config.HERALD_WORKER_CONCURRENCY,
       lockDuration,
-      // A dead worker's job is back in the queue within lockDuration + stalledInterval.
-      stalledInterval: Math.max(1000, Math.round(lockDuration / 2)),
+      // A dead worker's job is back in the queue within lockDuration + 2 x stalledInterval (the
+      // check marks a job first and moves it the next time): about 1.7 x lockDuration.
+      stalledInterval: Math.max(1000, Math.round(lockDuration / 3)),
       // Each crash of a run counts one stall; a broadcast is resumed however often that happens.
       maxStalledCount: 1000,
       settings: { backoffStrategy: (attemptsMade: number) => retryDelayMs(attemptsMade) },
