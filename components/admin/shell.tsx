@@ -18,6 +18,7 @@ const NAV = [
     match: (p: string) => p.startsWith("/admin/broadcasts") && p !== "/admin/broadcasts/new",
   },
   { href: "/admin/sessions", label: "Sessions", match: (p: string) => p.startsWith("/admin/sessions") },
+  { href: "/admin/audit", label: "Audit", match: (p: string) => p.startsWith("/admin/audit") },
 ];
 
 export function Logo() {

@@ -131,8 +131,6 @@ Exit status: 0 completed, 1 some sessions failed (partial/failed), 2 bad usage.
 With a Herald server running, its workers run the broadcast and this command follows it;
 with none, this command runs it itself. Either way an interrupted run resumes by itself.
 
-Also: herald broadcast cancel <id>, herald broadcast retract <id>.
-
 Examples:
   herald broadcast "System maintenance in 5 minutes" --title "Maintenance Alert" --level warning
   herald broadcast "Back online" --session abc123 def456 --json
