@@ -2,7 +2,7 @@ import { expect, type Page, test } from "@playwright/test";
 import { Redis } from "ioredis";
 import { createToken } from "../lib/auth/tokens";
 import { createKeys } from "../lib/redis/keys";
-import { E2E_REDIS_URL } from "./env";
+import { E2E_ADMIN_EMAIL, E2E_ADMIN_PASSWORD, E2E_REDIS_URL } from "./env";
 
 /**
  * A broadcast taken back: the open chat page removes it live (the `retract` event), a tab that
@@ -69,4 +69,44 @@ test("a retracted broadcast leaves the open page live, a reconnecting tab, and t
     expect.stringContaining(id),
   );
   await other.close();
+});
+
+async function signIn(page: Page) {
+  await page.request.get("/api/auth/csrf");
+  await page.goto("/admin/sign-in");
+  await page.getByLabel("Email").fill(E2E_ADMIN_EMAIL);
+  await page.getByLabel("Password").fill(E2E_ADMIN_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/admin$/);
+}
+
+test("an admin retracts from the report: confirmed, the open chat page loses it, the audit trail says who", async ({
+  page,
+  browser,
+  request,
+}) => {
+  const chatContext = await browser.newContext();
+  const chat = await chatContext.newPage();
+  const sid = await openChat(chat);
+  const id = `console-retract-${Date.now()}`;
+  const sent = await request.post(`/api/broadcasts?wait=30`, {
+    headers: auth(),
+    data: { message: "Wrong room", id, target: { type: "sessions", ids: [sid] } },
+  });
+  expect(sent.status()).toBe(200);
+  await expect(message(chat, id)).toBeVisible();
+
+  await signIn(page);
+  await page.goto(`/admin/broadcasts/${id}`);
+  await page.getByTestId("retract-broadcast").click();
+  await expect(page.getByRole("dialog")).toContainText("removed from every session");
+  await page.getByTestId("confirm-action").click();
+  await expect(page.getByTestId("lifecycle")).toContainText("1 copy removed");
+  await expect(page.getByTestId("retract-broadcast")).toHaveCount(0);
+  await expect(message(chat, id)).toHaveCount(0);
+
+  await page.goto("/admin/audit");
+  const row = page.getByRole("row").filter({ hasText: id }).filter({ hasText: "Retracted" });
+  await expect(row).toContainText(E2E_ADMIN_EMAIL);
+  await chatContext.close();
 });

@@ -3,6 +3,8 @@
 import type { Broadcast } from "@/lib/schemas/broadcast";
 import { fmt, formatTime } from "../ui";
 
+const copies = (n: number) => `${fmt(n)} ${n === 1 ? "copy" : "copies"}`;
+
 /** When it is sent and expires, and who cancelled or retracted it: one line each, when set. */
 export function LifecycleDetails({ broadcast: b }: { broadcast: Broadcast }) {
   const rows: [string, string][] = [];

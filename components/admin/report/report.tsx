@@ -4,6 +4,8 @@ import { useMutationState, useQuery, useQueryClient } from "@tanstack/react-quer
 import { useState } from "react";
 import type { Broadcast, Target } from "@/lib/schemas/broadcast";
 import { ApiError, type DeliveryPage, fetchers, qk, SEND_MUTATION_KEY } from "../api";
+import { BroadcastActions } from "../lifecycle/broadcast-actions";
+import { LifecycleDetails } from "../lifecycle/lifecycle-details";
 import { BroadcastBubble } from "../message-preview";
 import { useAdminEvent, useWatchBroadcast } from "../socket";
 import {
@@ -158,11 +160,15 @@ export function BroadcastReport({ id }: { id: string }) {
         }
         back={{ href: "/admin/broadcasts", label: "History" }}
         actions={
-          <ButtonLink href="/admin/broadcasts/new" variant="secondary">
-            New broadcast
-          </ButtonLink>
+          <>
+            <BroadcastActions broadcast={b} />
+            <ButtonLink href="/admin/broadcasts/new" variant="secondary">
+              New broadcast
+            </ButtonLink>
+          </>
         }
       />
+      <LifecycleDetails broadcast={b} />
 
       {send?.status === "error" && (
         <div className="mb-4">
