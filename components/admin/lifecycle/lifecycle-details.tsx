@@ -17,7 +17,7 @@ export function LifecycleDetails({ broadcast: b }: { broadcast: Broadcast }) {
       "Retracted",
       `${formatTime(b.retractedAt)} by ${b.retractedBy === "expiry" ? "its expiry" : (b.retractedBy ?? "unknown")} · ${
         b.retraction === "done"
-          ? `${fmt(b.removed ?? 0)} copies removed`
+          ? `${copies(b.removed ?? 0)} removed`
           : `removing copies (${fmt(b.removed ?? 0)} so far)`
       }`,
     ]);
