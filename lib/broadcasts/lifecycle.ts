@@ -4,7 +4,7 @@ import { HeraldError } from "../errors";
 import type { Emitters } from "../realtime/emitter";
 import { ADMIN_ALL_ROOM } from "../realtime/events";
 import { broadcastRoom } from "../redis/keys";
-import type { Broadcast, BroadcastStatus } from "../schemas/broadcast";
+import { BROADCAST_STATUSES, type Broadcast, type BroadcastStatus } from "../schemas/broadcast";
 import { scanSessionKeys } from "../sessions/discover";
 import { enqueueBroadcast, getBroadcastQueue, jobIdOf, removeJob } from "./jobs";
 import { UnrunnableBroadcast } from "./run";
@@ -27,16 +27,7 @@ import { readAhead, WalkRestarted } from "./walk";
 /** Statuses a cancel may stop. */
 const CANCELLABLE: readonly BroadcastStatus[] = ["scheduled", "queued", "running", "interrupted"];
 /** Every status but retracted may be retracted (a cancelled run may have stored copies). */
-const RETRACTABLE: readonly BroadcastStatus[] = [
-  "scheduled",
-  "queued",
-  "running",
-  "interrupted",
-  "completed",
-  "partial",
-  "failed",
-  "cancelled",
-];
+const RETRACTABLE: readonly BroadcastStatus[] = BROADCAST_STATUSES.filter((st) => st !== "retracted");
 /** How long the chat page is told about a retraction (tabs that reconnect later drop it). */
 const RETRACTED_MEMORY_MS = 30 * 24 * 3600 * 1000;
 /** List keys per retract.lua call. */

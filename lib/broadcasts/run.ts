@@ -4,7 +4,12 @@ import { HeraldError } from "../errors";
 import type { Emitters } from "../realtime/emitter";
 import { ADMIN_ALL_ROOM, type BroadcastProgress } from "../realtime/events";
 import { broadcastRoom, sessionRoom } from "../redis/keys";
-import type { BroadcastStatus, BroadcastSummary, Target } from "../schemas/broadcast";
+import {
+  BROADCAST_STATUSES,
+  type BroadcastStatus,
+  type BroadcastSummary,
+  type Target,
+} from "../schemas/broadcast";
 import type { StoredMessage } from "../schemas/message";
 import { onlinePage } from "../sessions/presence";
 import { recordBatch, semaphore, storeBatch } from "./batch";
@@ -68,15 +73,7 @@ const ONLINE_PAGE = 1000;
 /** Statuses whose run stopped part-way: the next run continues from the saved point. */
 const RESUMABLE: readonly BroadcastStatus[] = ["running", "interrupted"];
 /** Statuses a run may start from (a finished one runs again on a re-send); never cancelled or retracted. */
-const RUNNABLE: readonly BroadcastStatus[] = [
-  "scheduled",
-  "queued",
-  "running",
-  "interrupted",
-  "completed",
-  "partial",
-  "failed",
-];
+const RUNNABLE: readonly BroadcastStatus[] = BROADCAST_STATUSES.filter((st) => st !== "cancelled" && st !== "retracted");
 /** How often a run looks whether it was cancelled or retracted (it then stops between batches). */
 const STOP_CHECK_MS = 250;
 
