@@ -73,7 +73,9 @@ const ONLINE_PAGE = 1000;
 /** Statuses whose run stopped part-way: the next run continues from the saved point. */
 const RESUMABLE: readonly BroadcastStatus[] = ["running", "interrupted"];
 /** Statuses a run may start from (a finished one runs again on a re-send); never cancelled or retracted. */
-const RUNNABLE: readonly BroadcastStatus[] = BROADCAST_STATUSES.filter((st) => st !== "cancelled" && st !== "retracted");
+const RUNNABLE: readonly BroadcastStatus[] = BROADCAST_STATUSES.filter(
+  (st) => st !== "cancelled" && st !== "retracted",
+);
 /** How often a run looks whether it was cancelled or retracted (it then stops between batches). */
 const STOP_CHECK_MS = 250;
 
