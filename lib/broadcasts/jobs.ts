@@ -5,7 +5,7 @@ import { createRedis, type HeraldRedis } from "../redis/connection";
 import { FINISHED_STATUSES } from "../schemas/broadcast";
 import { retractBroadcast, runRetract } from "./lifecycle";
 import { runBroadcast, UnrunnableBroadcast } from "./run";
-import { getBroadcast, updateBroadcast } from "./store";
+import { getBroadcast, transition, updateBroadcast } from "./store";
 
 /**
  * Broadcasts run as BullMQ jobs: any Herald instance's worker may run one, a worker that dies
@@ -184,10 +184,8 @@ async function processJob(deps: Deps, job: Job<BroadcastJobData>, emitters?: Emi
 
 /** A stalled job's broadcast says `interrupted` until a worker takes it up again. */
 async function markStalled(deps: Deps, jobId: string): Promise<void> {
-  const id = jobId.startsWith("bc-") ? jobId.slice(3) : jobId;
-  const b = await getBroadcast(deps.redis, deps.keys, id).catch(() => null);
-  if (b?.status === "running")
-    await updateBroadcast(deps.redis, deps.keys, id, { status: "interrupted" }).catch(() => {});
+  if (!jobId.startsWith("bc-")) return;
+  await transition(deps.redis, deps.keys, jobId.slice(3), "interrupted", ["running"]).catch(() => {});
 }
 
 async function markFailed(deps: Deps, id: string, reason: string): Promise<void> {

@@ -392,7 +392,8 @@ async function finish(
   ).map((v) => Number(v) || 0) as [number, number, number, number];
   const status: BroadcastStatus = failed === 0 ? "completed" : stored + duplicates > 0 ? "partial" : "failed";
   // Cancelled or retracted as the last batch finished: that word stands.
-  const settled = await transition(redis, keys, id, status, ["running"], {
+  // ("interrupted" too: a stalled-job notice about an earlier, dead run may land during this one.)
+  const settled = await transition(redis, keys, id, status, ["running", "interrupted"], {
     finishedAt: new Date().toISOString(),
     cursor: "0",
     cursorRunId: "",

@@ -48,7 +48,10 @@ function scriptsDir(): string {
     // import.meta.url is not a file URL in this bundle
   }
   candidates.push(path.join(process.cwd(), "lib", "redis", "scripts"));
-  const found = candidates.find((dir) => existsSync(path.join(dir, SCRIPTS.heraldFanout)));
+  // turbopackIgnore: a runtime look-up, not a file for the bundle (it would trace the whole project).
+  const found = candidates.find((dir) =>
+    existsSync(/*turbopackIgnore: true*/ path.join(dir, SCRIPTS.heraldFanout)),
+  );
   if (!found) throw new Error(`Herald's Lua scripts were not found (looked in ${candidates.join(", ")})`);
   return found;
 }
@@ -61,7 +64,10 @@ function loadSources(): Record<string, string> {
   if (!g[SOURCES]) {
     const dir = scriptsDir();
     g[SOURCES] = Object.fromEntries(
-      Object.entries(SCRIPTS).map(([name, file]) => [name, readFileSync(path.join(dir, file), "utf8")]),
+      Object.entries(SCRIPTS).map(([name, file]) => [
+        name,
+        readFileSync(/*turbopackIgnore: true*/ path.join(dir, file), "utf8"),
+      ]),
     );
   }
   return g[SOURCES];

@@ -205,7 +205,7 @@ describe("end-user message API (/chat/api/messages)", () => {
     });
     expect(list.status).toBe(200);
     expect(list.headers.get("cache-control")).toContain("no-store");
-    expect(await list.json()).toEqual({ messages: [{ kind: "message", message }] });
+    expect(await list.json()).toEqual({ messages: [{ kind: "message", message }], retracted: [] });
   });
 
   it("answers 401 without a session, 403 from another origin, 400 on bad input, 413 past 64 KiB", async () => {
