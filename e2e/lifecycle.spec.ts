@@ -110,3 +110,40 @@ test("an admin retracts from the report: confirmed, the open chat page loses it,
   await expect(row).toContainText(E2E_ADMIN_EMAIL);
   await chatContext.close();
 });
+
+test("an admin schedules a broadcast for later in local time, sees it in the history, then cancels it", async ({
+  page,
+}) => {
+  await signIn(page);
+  await page.goto("/admin/broadcasts/new");
+  const text = `Scheduled from the console ${Date.now()}`;
+  await page.getByRole("textbox", { name: "Message" }).fill(text);
+  await page.getByText("Send at…").click();
+  // Ten minutes ahead, as the browser's datetime-local field wants it (its own time zone).
+  const local = await page.evaluate(() => {
+    const d = new Date(Date.now() + 10 * 60_000);
+    const p = (n: number) => String(n).padStart(2, "0");
+    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+  });
+  await page.getByTestId("send-at").fill(local);
+  await page.getByRole("button", { name: "Review and send…" }).click();
+  await expect(page.getByTestId("confirm-schedule")).toBeVisible();
+  await page.getByTestId("confirm-send").click();
+  await expect(page).toHaveURL(/\/admin\/broadcasts\/[0-9a-f-]{36}$/);
+  await expect(page.getByTestId("lifecycle")).toContainText("Sends at");
+  const id = page.url().split("/").pop()!;
+  const stored = await redis.hget(`herald:bc:{${id}}`, "sendAt");
+  const expected = await page.evaluate((v) => new Date(v).toISOString(), local);
+  expect(stored).toBe(expected);
+
+  await page.goto("/admin/broadcasts");
+  const row = page.getByRole("row").filter({ hasText: text });
+  await expect(row).toContainText("scheduled");
+  await expect(row.getByTestId("sends-at")).toBeVisible();
+
+  await page.goto(`/admin/broadcasts/${id}`);
+  await page.getByTestId("cancel-broadcast").click();
+  await page.getByTestId("confirm-action").click();
+  await expect(page.getByTestId("lifecycle")).toContainText("Cancelled");
+  expect(await redis.hget(`herald:bc:{${id}}`, "status")).toBe("cancelled");
+});

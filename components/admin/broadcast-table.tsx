@@ -4,7 +4,16 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import type { Broadcast } from "@/lib/schemas/broadcast";
 import { type Column, DataTable } from "./table";
-import { ButtonLink, EmptyState, fmt, LevelBadge, MegaphoneIcon, relativeTime, StatusBadge } from "./ui";
+import {
+  ButtonLink,
+  EmptyState,
+  fmt,
+  formatTime,
+  LevelBadge,
+  MegaphoneIcon,
+  relativeTime,
+  StatusBadge,
+} from "./ui";
 
 /** A right-aligned count column. */
 function count(header: string, value: (b: Broadcast) => number): Column<Broadcast> {
@@ -49,7 +58,19 @@ export function BroadcastTable({ broadcasts, compact }: { broadcasts: Broadcast[
             </>
           ),
         },
-        { header: "Status", cell: (b) => <StatusBadge status={b.status} /> },
+        {
+          header: "Status",
+          cell: (b) => (
+            <>
+              <StatusBadge status={b.status} />
+              {b.status === "scheduled" && b.sendAt && (
+                <p className="mt-0.5 whitespace-nowrap text-xs text-slate-600" data-testid="sends-at">
+                  <time dateTime={b.sendAt}>{formatTime(b.sendAt)}</time>
+                </p>
+              )}
+            </>
+          ),
+        },
         !compact && {
           header: "Author",
           cellClassName: "max-w-[12rem] truncate text-slate-600",

@@ -13,14 +13,17 @@ import { LEVELS, type Level } from "@/lib/schemas/message";
 import { ApiError, fetchers, newBroadcastId, qk, SEND_MUTATION_KEY } from "../api";
 import { Dialog } from "../dialog";
 import { ChatPreview } from "../message-preview";
-import { Alert, Button, Card, cn, Field, fmt, inputClass, PageHeader, Spinner } from "../ui";
+import { Alert, Button, Card, cn, Field, fmt, formatTime, inputClass, PageHeader, Spinner } from "../ui";
+import { NO_SCHEDULE, type Schedule, ScheduleFields, scheduleToInput } from "./schedule-fields";
 import { SessionPicker } from "./session-picker";
 import { TargetPreview } from "./target-preview";
 
 type TargetType = Target["type"];
 
 const CONFIRM_FRESH_MS = 15_000;
-type Errors = Partial<Record<"message" | "title" | "level" | "target" | "form", string>>;
+type Errors = Partial<
+  Record<"message" | "title" | "level" | "target" | "sendAt" | "expiresAt" | "form", string>
+>;
 
 const LEVEL_META: Record<Level, { label: string; hint: string; dot: string }> = {
   info: { label: "Info", hint: "News, tips", dot: "bg-sky-500" },
@@ -39,7 +42,9 @@ function errorsFrom(issues: { path: PropertyKey[]; message: string }[]): Errors 
   const out: Errors = {};
   for (const i of issues) {
     const k = String(i.path[0] ?? "form");
-    const key = (["message", "title", "level", "target"].includes(k) ? k : "form") as keyof Errors;
+    const key = (
+      ["message", "title", "level", "target", "sendAt", "expiresAt"].includes(k) ? k : "form"
+    ) as keyof Errors;
     out[key] ??= i.message;
   }
   return out;
@@ -54,6 +59,7 @@ export function ComposeBroadcast({ initialSessions = [] }: { initialSessions?: s
   const [targetType, setTargetType] = useState<TargetType>(initialSessions.length > 0 ? "sessions" : "all");
   const [chosen, setChosen] = useState<string[]>(initialSessions);
   const [errors, setErrors] = useState<Errors>({});
+  const [schedule, setSchedule] = useState<Schedule>(NO_SCHEDULE);
   const [confirming, setConfirming] = useState(false);
   const [pendingId, setPendingId] = useState<string | null>(null);
   const levelName = useId();
@@ -67,11 +73,15 @@ export function ComposeBroadcast({ initialSessions = [] }: { initialSessions?: s
         : null
       : { type: targetType };
 
+  const timing = scheduleToInput(schedule);
+  const scheduled = timing.sendAt !== undefined;
   const buildInput = () => ({
     message,
     ...(title.trim() ? { title } : {}),
     level,
     target: target ?? { type: "sessions" as const, ids: [] },
+    ...(timing.sendAt ? { sendAt: timing.sendAt } : {}),
+    ...(timing.expiresAt ? { expiresAt: timing.expiresAt } : {}),
   });
 
   // The count in the confirmation: the target preview's own, recounted unless it is a few
@@ -100,8 +110,8 @@ export function ComposeBroadcast({ initialSessions = [] }: { initialSessions?: s
   const openConfirm = (e: FormEvent) => {
     e.preventDefault();
     const parsed = BroadcastInputSchema.safeParse(buildInput());
-    if (!parsed.success) {
-      const next = errorsFrom(parsed.error.issues);
+    if (!parsed.success || Object.keys(timing.errors).length > 0) {
+      const next = { ...(parsed.success ? {} : errorsFrom(parsed.error.issues)), ...timing.errors };
       if (targetType === "sessions" && chosen.length === 0) next.target = "Choose at least one session.";
       setErrors(next);
       // Focus the first field in error so keyboard and screen-reader users land on it.
@@ -115,33 +125,17 @@ export function ComposeBroadcast({ initialSessions = [] }: { initialSessions?: s
   const confirmSend = async () => {
     const id = newBroadcastId();
     setPendingId(id);
-    // POST /api/broadcasts answers when the fan-out is done; the report page follows it live.
-    // Go there as soon as the broadcast exists, or stay here if the request fails first.
-    const sending = send.mutateAsync({ ...buildInput(), id }).then(
-      () => ({ ok: true as const }),
-      (error: unknown) => ({ ok: false as const, error }),
-    );
-    const started = queryClient
-      .fetchQuery({
-        queryKey: qk.broadcast(id),
-        queryFn: () => fetchers.broadcast(id),
-        retry: (n, err) => err instanceof ApiError && err.status === 404 && n < 50,
-        retryDelay: 150,
-      })
-      .then(
-        () => ({ ok: true as const }),
-        () => new Promise<never>(() => {}),
-      );
-    const first = await Promise.race([sending, started]);
-    if (first.ok) {
+    // POST /api/broadcasts answers 202 as soon as the broadcast and its job exist: the report
+    // page then follows it live (it exists, so its first request finds it).
+    try {
+      await send.mutateAsync({ ...buildInput(), id });
       router.push(`/admin/broadcasts/${id}`);
-      return;
+    } catch (err) {
+      setPendingId(null);
+      setConfirming(false);
+      if (err instanceof ApiError && err.issues.length > 0) setErrors(errorsFrom(err.issues));
+      else setErrors({ form: err instanceof Error ? err.message : "The broadcast could not be sent." });
     }
-    setPendingId(null);
-    setConfirming(false);
-    const err = first.error;
-    if (err instanceof ApiError && err.issues.length > 0) setErrors(errorsFrom(err.issues));
-    else setErrors({ form: err instanceof Error ? err.message : "The broadcast could not be sent." });
   };
 
   const removeChosen = (id: string) => setChosen((c) => c.filter((x) => x !== id));
@@ -241,6 +235,16 @@ export function ComposeBroadcast({ initialSessions = [] }: { initialSessions?: s
             </div>
           </Card>
 
+          <Card
+            title="When"
+            description="Send it now or at a set time; optionally remove it by itself later."
+          >
+            <ScheduleFields
+              value={schedule}
+              onChange={setSchedule}
+              errors={{ sendAt: errors.sendAt, expiresAt: errors.expiresAt }}
+            />
+          </Card>
           <Card title="Audience">
             <fieldset>
               <legend className="sr-only">Send to</legend>
@@ -320,7 +324,7 @@ export function ComposeBroadcast({ initialSessions = [] }: { initialSessions?: s
       <Dialog
         open={confirming}
         onClose={() => !pendingId && setConfirming(false)}
-        title="Send this broadcast?"
+        title={scheduled ? "Schedule this broadcast?" : "Send this broadcast?"}
         footer={
           <>
             <Button variant="secondary" onClick={() => setConfirming(false)} disabled={pendingId !== null}>
@@ -328,7 +332,7 @@ export function ComposeBroadcast({ initialSessions = [] }: { initialSessions?: s
             </Button>
             <Button
               onClick={confirmSend}
-              disabled={count === undefined || count === 0 || pendingId !== null}
+              disabled={count === undefined || (count === 0 && !scheduled) || pendingId !== null}
               data-testid="confirm-send"
             >
               {pendingId ? (
@@ -337,6 +341,8 @@ export function ComposeBroadcast({ initialSessions = [] }: { initialSessions?: s
                 </>
               ) : count === undefined ? (
                 "Counting sessions…"
+              ) : scheduled ? (
+                `Schedule for ${formatTime(timing.sendAt)}`
               ) : (
                 `Send to ${fmt(count)} session${count === 1 ? "" : "s"}`
               )}
@@ -379,7 +385,12 @@ export function ComposeBroadcast({ initialSessions = [] }: { initialSessions?: s
                 <span className="text-xs text-slate-500">online now</span>
               </li>
             </ul>
-            {confirmCount.data.total === 0 ? (
+            {scheduled ? (
+              <p className="text-xs text-slate-600" data-testid="confirm-schedule">
+                It is sent at {formatTime(timing.sendAt)} (your time) to the sessions that match then: the
+                count above is today&apos;s. You can cancel it until then.
+              </p>
+            ) : confirmCount.data.total === 0 ? (
               <p className="text-amber-800">No session matches this target, so there is nothing to send.</p>
             ) : (
               <p className="text-xs text-slate-500">
