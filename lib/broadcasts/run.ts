@@ -349,6 +349,9 @@ async function walkTarget(
         for (let i = 0; i < n && !batches.failed; i += size)
           taken.push((await batches.add(page.entries.slice(i, i + size), pass)).done);
         const done = Promise.all(taken);
+        // Handled here too: once an earlier page failed, `saving` never reaches this one's `done`
+        // (the failure itself is rethrown by drain()).
+        done.catch(() => {});
         saving = saving
           .then(() => done)
           .then(() => {
