@@ -43,7 +43,8 @@ export async function createBroadcast(deps: Deps, req: BroadcastRequest, author:
     target: normalizeTarget(req.target),
     author,
     createdAt,
-    payload: JSON.stringify(buildMessage(id, req, createdAt)),
+    // A scheduled message is dated when it goes out, not when it was written.
+    payload: JSON.stringify(buildMessage(id, req, req.sendAt ?? createdAt)),
     cursor: "0",
     cursorRunId: "",
     targeted: 0,
