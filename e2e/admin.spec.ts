@@ -2,7 +2,8 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { expect, type Page, test } from "@playwright/test";
 import { Redis } from "ioredis";
-import { E2E_ADMIN_EMAIL, E2E_ADMIN_PASSWORD, E2E_REDIS_URL, PROJECT_ROOT } from "./env";
+import { E2E_ADMIN_EMAIL, E2E_REDIS_URL, PROJECT_ROOT } from "./env";
+import { signIn } from "./support";
 
 // Screenshots for people to look at (not compared): e2e/.artifacts is git-ignored test output.
 const SHOTS = path.join(PROJECT_ROOT, "e2e", ".artifacts");
@@ -22,16 +23,6 @@ test.afterAll(async () => {
 async function shot(page: Page, name: string, fullPage = true) {
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(SHOTS, name), fullPage });
-}
-
-async function signIn(page: Page) {
-  // Fetch a CSRF cookie before the form does, so two first requests cannot race for it.
-  await page.request.get("/api/auth/csrf");
-  await page.goto("/admin/sign-in");
-  await page.getByLabel("Email").fill(E2E_ADMIN_EMAIL);
-  await page.getByLabel("Password").fill(E2E_ADMIN_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/admin$/);
 }
 
 /** The number in a dashboard stat card. */

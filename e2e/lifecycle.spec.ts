@@ -2,7 +2,8 @@ import { expect, type Page, test } from "@playwright/test";
 import { Redis } from "ioredis";
 import { createToken } from "../lib/auth/tokens";
 import { createKeys } from "../lib/redis/keys";
-import { E2E_ADMIN_EMAIL, E2E_ADMIN_PASSWORD, E2E_REDIS_URL } from "./env";
+import { E2E_ADMIN_EMAIL, E2E_REDIS_URL } from "./env";
+import { signIn } from "./support";
 
 /**
  * A broadcast taken back: the open chat page removes it live (the `retract` event), a tab that
@@ -70,15 +71,6 @@ test("a retracted broadcast leaves the open page live, a reconnecting tab, and t
   );
   await other.close();
 });
-
-async function signIn(page: Page) {
-  await page.request.get("/api/auth/csrf");
-  await page.goto("/admin/sign-in");
-  await page.getByLabel("Email").fill(E2E_ADMIN_EMAIL);
-  await page.getByLabel("Password").fill(E2E_ADMIN_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/admin$/);
-}
 
 test("an admin retracts from the report: confirmed, the open chat page loses it, the audit trail says who", async ({
   page,

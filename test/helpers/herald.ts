@@ -121,16 +121,16 @@ export function apiClient(baseUrl: string, token: string) {
       call("POST", path, body, headers),
     del: (path: string, headers?: Record<string, string>) => call("DELETE", path, undefined, headers),
     /** GET /api/broadcasts/:id until its status is a finished one (or `timeoutMs` passes). */
-    async waitFinished(id: string, timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (let delay = 25; ; delay = Math.min(delay * 2, 250)) {
-        const res = await get(`/api/broadcasts/${encodeURIComponent(id)}`);
-        if (res.status === 200 && FINISHED_STATUSES.includes(res.json.status)) return res.json;
-        if (Date.now() > deadline)
-          throw new Error(`broadcast ${id} not finished after ${timeoutMs} ms: ${res.status} ${res.text}`);
-        await new Promise((r) => setTimeout(r, delay));
-      }
-    },
+    waitFinished: (id: string, timeoutMs = 60_000) =>
+      waitFor(
+        async () => {
+          const res = await get(`/api/broadcasts/${encodeURIComponent(id)}`);
+          return res.status === 200 && FINISHED_STATUSES.includes(res.json.status) ? res.json : undefined;
+        },
+        `broadcast ${id} to finish`,
+        timeoutMs,
+        100,
+      ),
   };
 }
 
