@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import type { Deps } from "../context";
 import { HeraldError } from "../errors";
+import { observeBroadcast } from "../metrics";
 import type { Emitters } from "../realtime/emitter";
 import { ADMIN_ALL_ROOM, type BroadcastProgress } from "../realtime/events";
 import { broadcastRoom, sessionRoom } from "../redis/keys";
@@ -412,6 +413,7 @@ async function finish(
   const summary = toSummary(final ? toPublic(final) : { ...toPublic(record), ...progress.counts, status });
   progress.estimate(targeted);
   progress.report(true);
+  observeBroadcast(summary, progress.elapsedMs() / 1000);
   emitters?.admins.to([ADMIN_ALL_ROOM, broadcastRoom(id)]).emit("broadcast:finished", summary);
   log.info(
     {

@@ -177,14 +177,20 @@ export interface DeliveryRecord {
   seenAt?: string;
 }
 
+/** A page offset from a previous answer: digits, within a safe integer (a huge one is a 400, not a 500). */
+const OffsetCursor = z
+  .string()
+  .regex(/^\d{1,15}$/, "cursor is a number from a previous page")
+  .default("0");
+
 export const DeliveriesQuerySchema = z.object({
   status: DeliveryStatusSchema.optional(),
-  cursor: z.string().regex(/^\d+$/, "cursor is a number from a previous page").default("0"),
+  cursor: OffsetCursor,
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   q: z.string().max(200).optional(),
 });
 
 export const ListBroadcastsQuerySchema = z.object({
-  cursor: z.string().regex(/^\d+$/).default("0"),
+  cursor: OffsetCursor,
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });

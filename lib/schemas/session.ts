@@ -6,7 +6,11 @@ export type SessionFilter = z.infer<typeof SessionFilterSchema>;
 
 export const ListSessionsQuerySchema = z.object({
   filter: SessionFilterSchema.default("all"),
-  cursor: z.string().regex(/^\d+$/, "cursor is a number from a previous page").default("0"),
+  // A SCAN cursor is an unsigned 64-bit number: anything larger is refused here, not by Redis (a 500).
+  cursor: z
+    .string()
+    .refine((c) => /^\d{1,20}$/.test(c) && BigInt(c) < 2n ** 64n, "cursor is a number from a previous page")
+    .default("0"),
   limit: z.coerce.number().int().min(1).max(1000).default(50),
   q: z.string().max(200).optional(),
 });

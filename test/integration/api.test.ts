@@ -154,6 +154,11 @@ describe("sessions (before any broadcast)", () => {
       expect(res.json.error.code).toBe("invalid_input");
       expect(res.json.error.issues.length).toBeGreaterThan(0);
     }
+    // A cursor too large for SCAN or an offset: 400, not a 500 from Redis or the index.
+    for (const path of ["/api/sessions", "/api/broadcasts", "/api/broadcasts/x/deliveries"]) {
+      const res = await api.get(`${path}?cursor=99999999999999999999`);
+      expect(res.status, path).toBe(400);
+    }
   });
 });
 
@@ -486,6 +491,16 @@ describe("broadcast, history and deliveries", () => {
     expect(again.status).toBe(200);
     expect(again.json).toMatchObject({ status: "completed", targeted: 2, stored: 2, duplicates: 0 });
     expect(await copiesOf(t.redis, "e3", "race-1")).toBe(1);
+  });
+
+  it("/metrics counts the broadcasts run so far, by status, and their sessions", async () => {
+    const res = await api.get("/metrics");
+    expect(res.status).toBe(200);
+    // The runs above: the partial one to every session, and the completed named ones (each re-send ran again).
+    expect(res.text).toMatch(/^herald_broadcasts_total\{status="partial"\} 1$/m);
+    expect(res.text).toMatch(/^herald_broadcasts_total\{status="completed"\} [1-9]\d*$/m);
+    expect(res.text).toMatch(/^herald_broadcast_sessions_total\{outcome="failed"\} 1$/m);
+    expect(res.text).toMatch(/^herald_fanout_duration_seconds_count [1-9]\d*$/m);
   });
 
   it("GET /api/broadcasts lists the history, newest first, paginated", async () => {

@@ -307,16 +307,22 @@ describe("idempotency", () => {
 });
 
 describe("TTL", () => {
-  it("sets the TTL on lists it creates and refreshes it on lists it appends to", async () => {
+  it("sets the TTL on lists it creates, lengthens a shorter one, and never shortens or adds one", async () => {
     await seedSession(t.redis, "new-list", "data");
-    await seedSession(t.redis, "old-list", "both");
-    expect(await t.redis.ttl(keys.sessionMessages("old-list"))).toBe(-1);
+    await seedSession(t.redis, "no-ttl", "both");
+    await seedSession(t.redis, "short-ttl", "both");
+    await seedSession(t.redis, "long-ttl", "both");
+    await t.redis.expire(keys.sessionMessages("short-ttl"), 60);
+    await t.redis.expire(keys.sessionMessages("long-ttl"), TTL * 10);
     await send(request());
-    for (const id of ["new-list", "old-list"]) {
+    for (const id of ["new-list", "short-ttl"]) {
       const ttl = await t.redis.ttl(keys.sessionMessages(id));
       expect(ttl).toBeGreaterThan(TTL - 10);
       expect(ttl).toBeLessThanOrEqual(TTL);
     }
+    // Retention the chat app chose stays: none stays none, a longer one stays longer.
+    expect(await t.redis.ttl(keys.sessionMessages("no-ttl"))).toBe(-1);
+    expect(await t.redis.ttl(keys.sessionMessages("long-ttl"))).toBeGreaterThan(TTL * 9);
     // The chat app's data keys keep their own expiry (none here).
     expect(await t.redis.ttl(keys.sessionData("new-list"))).toBe(-1);
   });

@@ -86,7 +86,8 @@ for i = 1, n do
       call('RPOP', listKey)
       code = 'D'
     else
-      if expireAt then call('PEXPIREAT', listKey, expireAt) end
+      -- GT: only ever lengthen the chat app's retention (a list without a TTL keeps none).
+      if expireAt then call('PEXPIREAT', listKey, expireAt, 'GT') end
       code = 'S'
     end
   end
