@@ -1,7 +1,8 @@
 import type { Redis } from "ioredis";
 import { escapeGlob, type Keys } from "../redis/keys";
+import { exactPage } from "../redis/scan-page";
 import type { ScriptCommands } from "../redis/scripts";
-import type { DeliveryRecord, DeliveryStatus } from "../schemas/broadcast";
+import { DELIVERY_FILTER_SETS, type DeliveryRecord, type DeliveryStatus } from "../schemas/broadcast";
 
 const RecordFields = ["status", "created", "reason", "at", "deliveredAt", "seenAt"] as const;
 
@@ -23,9 +24,11 @@ export interface DeliveryPage {
 }
 
 /**
- * One page of a broadcast's per-session records, paginated in Redis (HSCAN over all records,
- * or SSCAN over one status's set), so a page costs the same at 100 or 100,000 sessions.
- * `q` filters by session id substring (MATCH).
+ * One page of exactly `limit` per-session records, paginated in Redis (HSCAN over all records,
+ * or SSCAN over the sets of a status filter), so a page costs the same at 100 or 100,000
+ * sessions. A status filter means "reached that stage", as the broadcast's counters count:
+ * `delivered` includes the records since seen (DELIVERY_FILTER_SETS). `q` filters by session
+ * id substring (MATCH).
  */
 export async function listDeliveries(
   redis: Redis,
@@ -34,44 +37,38 @@ export async function listDeliveries(
   opts: { status?: DeliveryStatus; cursor: string; limit: number; q?: string },
 ): Promise<DeliveryPage> {
   const match = opts.q ? `*${escapeGlob(opts.q)}*` : "*";
-  const out: DeliveryRecord[] = [];
-  let cursor = opts.cursor;
-  // SCAN may return fewer than COUNT (or none) per call: loop until the page is full or the walk ends.
-  do {
-    if (opts.status) {
-      const [next, ids] = await redis.sscan(
-        keys.deliveriesByStatus(broadcastId, opts.status),
-        cursor,
-        "MATCH",
-        match,
-        "COUNT",
-        opts.limit,
-      );
-      cursor = next;
-      if (ids.length > 0) {
-        const raws = await redis.hmget(keys.deliveries(broadcastId), ...ids);
-        ids.forEach((id, i) => {
-          const rec = decodeRecord(id, raws[i] ?? null);
-          if (rec) out.push(rec);
-        });
+  const sets = opts.status ? DELIVERY_FILTER_SETS[opts.status] : null;
+  const { rows, nextCursor } = await exactPage<DeliveryRecord>({
+    cursor: opts.cursor,
+    limit: opts.limit,
+    phases: sets?.length ?? 1,
+    idOf: (d) => d.sessionId,
+    fetch: async (phase, cursor) => {
+      if (!sets) {
+        const [next, flat] = await redis.hscan(
+          keys.deliveries(broadcastId),
+          cursor,
+          "MATCH",
+          match,
+          "COUNT",
+          opts.limit,
+        );
+        const rows: DeliveryRecord[] = [];
+        for (let i = 0; i + 1 < flat.length; i += 2) {
+          const rec = decodeRecord(flat[i]!, flat[i + 1]!);
+          if (rec) rows.push(rec);
+        }
+        return { rows, next };
       }
-    } else {
-      const [next, flat] = await redis.hscan(
-        keys.deliveries(broadcastId),
-        cursor,
-        "MATCH",
-        match,
-        "COUNT",
-        opts.limit,
-      );
-      cursor = next;
-      for (let i = 0; i + 1 < flat.length; i += 2) {
-        const rec = decodeRecord(flat[i]!, flat[i + 1]!);
-        if (rec) out.push(rec);
-      }
-    }
-  } while (cursor !== "0" && out.length < opts.limit);
-  return { deliveries: out, nextCursor: cursor === "0" ? null : cursor };
+      const set = keys.deliveriesByStatus(broadcastId, sets[phase]!);
+      const [next, ids] = await redis.sscan(set, cursor, "MATCH", match, "COUNT", opts.limit);
+      if (ids.length === 0) return { rows: [], next };
+      const raws = await redis.hmget(keys.deliveries(broadcastId), ...ids);
+      const rows = ids.map((id, i) => decodeRecord(id, raws[i] ?? null));
+      return { rows: rows.filter((r): r is DeliveryRecord => r !== null), next };
+    },
+  });
+  return { deliveries: rows, nextCursor };
 }
 
 /** One session's record for one broadcast. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ScanCursorSchema } from "./cursor";
 import { LevelSchema } from "./message";
 
 export const MAX_MESSAGE_LENGTH = 4000;
@@ -122,6 +123,20 @@ export const DELIVERY_STATUSES = ["stored", "duplicate", "failed", "delivered", 
 export const DeliveryStatusSchema = z.enum(DELIVERY_STATUSES);
 export type DeliveryStatus = z.infer<typeof DeliveryStatusSchema>;
 
+/**
+ * A record is in one status set at a time (stored -> delivered -> seen), but a status filter
+ * means "reached that stage", as the broadcast's counters count: `stored` lists every copy
+ * written, `delivered` every one delivered, seen or not. The sets a filter reads, in the order
+ * records move (so one that moves during a walk is met again later, never skipped).
+ */
+export const DELIVERY_FILTER_SETS: Record<DeliveryStatus, readonly DeliveryStatus[]> = {
+  stored: ["stored", "delivered", "seen"],
+  duplicate: ["duplicate"],
+  failed: ["failed"],
+  delivered: ["delivered", "seen"],
+  seen: ["seen"],
+};
+
 export interface BroadcastSummary {
   id: string;
   status: BroadcastStatus;
@@ -185,7 +200,7 @@ const OffsetCursor = z
 
 export const DeliveriesQuerySchema = z.object({
   status: DeliveryStatusSchema.optional(),
-  cursor: OffsetCursor,
+  cursor: ScanCursorSchema,
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   q: z.string().max(200).optional(),
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ScanCursorSchema } from "./cursor";
 
 export const SESSION_FILTERS = ["all", "empty", "nonempty", "online"] as const;
 export const SessionFilterSchema = z.enum(SESSION_FILTERS);
@@ -6,11 +7,9 @@ export type SessionFilter = z.infer<typeof SessionFilterSchema>;
 
 export const ListSessionsQuerySchema = z.object({
   filter: SessionFilterSchema.default("all"),
-  // A SCAN cursor is an unsigned 64-bit number: anything larger is refused here, not by Redis (a 500).
-  cursor: z
-    .string()
-    .refine((c) => /^\d{1,20}$/.test(c) && BigInt(c) < 2n ** 64n, "cursor is a number from a previous page")
-    .default("0"),
+  // A SCAN position (see ./cursor): a SCAN cursor is an unsigned 64-bit number, so anything larger
+  // is refused here, not by Redis (a 500).
+  cursor: ScanCursorSchema,
   limit: z.coerce.number().int().min(1).max(1000).default(50),
   q: z.string().max(200).optional(),
 });

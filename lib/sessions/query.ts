@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import { escapeGlob, type Keys } from "../redis/keys";
+import { exactPage } from "../redis/scan-page";
 import type { Target } from "../schemas/broadcast";
 import type { PreviewResult, SessionFilter, SessionInfo, SessionPage } from "../schemas/session";
 import { uniqueSessions } from "./discover";
@@ -46,43 +47,79 @@ export async function describeSessions(deps: QueryDeps, ids: string[]): Promise<
 }
 
 /**
- * One page of sessions. The cursor is Redis's SCAN cursor (or an offset for `online`);
- * SCAN pages cannot be split, so a page may hold a few more than `limit`.
+ * One page of exactly `limit` sessions (fewer only at the end). The cursor walks SCAN pages
+ * (see exactPage: it can stop inside one), or is an offset into the online set for `online`.
  */
 export async function listSessions(
   deps: QueryDeps,
   opts: { filter: SessionFilter; cursor: string; limit: number; q?: string },
 ): Promise<SessionPage> {
+  if (opts.filter === "online") return listOnline(deps, opts);
   const { redis, keys } = deps;
-  if (opts.filter === "online") {
-    const offset = Number(opts.cursor);
-    const ids = (await onlinePage(redis, keys, offset, opts.limit)).filter(
-      (id) => !opts.q || id.includes(opts.q),
-    );
-    const infos = (await describeSessions(deps, ids)).filter((s): s is SessionInfo => s !== null);
-    return { sessions: infos, nextCursor: ids.length < opts.limit ? null : String(offset + opts.limit) };
-  }
   const match = opts.q ? `${escapeGlob(keys.layout.sessionPrefix)}*${escapeGlob(opts.q)}*` : undefined;
-  const out: SessionInfo[] = [];
-  let cursor = opts.cursor;
-  // A COUNT near the page size keeps a small page small (SCAN pages cannot be split).
+  // A COUNT near the page size keeps each SCAN call small.
   const count = Math.max(10, Math.min(deps.scanCount, opts.limit));
-  for await (const page of uniqueSessions(redis, keys, { cursor, count, match })) {
-    cursor = page.cursor;
+  const { rows, nextCursor } = await exactPage<SessionInfo>({
+    cursor: opts.cursor,
+    limit: opts.limit,
+    idOf: (s) => s.id,
+    fetch: async (_phase, cursor) => {
+      const walk = uniqueSessions(redis, keys, { cursor, count, match });
+      const first = await walk.next();
+      await walk.return(undefined);
+      if (first.done) return { rows: [], next: "0" };
+      const page = first.value;
+      const infos = await describeSessions(
+        deps,
+        page.sessions.map((f) => f.id),
+      );
+      return {
+        rows: infos.filter((i): i is SessionInfo => i !== null && keep(opts.filter, i)),
+        next: page.cursor,
+      };
+    },
+  });
+  return { sessions: rows, nextCursor };
+}
+
+function keep(filter: SessionFilter, info: SessionInfo): boolean {
+  if (filter === "empty") return info.empty;
+  if (filter === "nonempty") return !info.empty;
+  return true;
+}
+
+/** Online sessions from an offset into the presence set; a search reads on until the page is full. */
+async function listOnline(
+  deps: QueryDeps,
+  opts: { cursor: string; limit: number; q?: string },
+): Promise<SessionPage> {
+  const { redis, keys } = deps;
+  const out: SessionInfo[] = [];
+  let offset = Number(opts.cursor.split(".")[0]) || 0;
+  for (;;) {
+    const ids = await onlinePage(redis, keys, offset, ONLINE_BATCH);
     const infos = await describeSessions(
       deps,
-      page.sessions.map((s) => s.id),
+      ids.filter((id) => !opts.q || id.includes(opts.q)),
     );
-    for (const info of infos) {
-      if (!info) continue;
-      if (opts.filter === "empty" && !info.empty) continue;
-      if (opts.filter === "nonempty" && info.empty) continue;
-      out.push(info);
+    const byId = new Map(infos.filter((i): i is SessionInfo => i !== null).map((i) => [i.id, i]));
+    for (const [i, id] of ids.entries()) {
+      const info = byId.get(id);
+      if (info) out.push(info);
+      if (out.length === opts.limit) {
+        const next = offset + i + 1;
+        return {
+          sessions: out,
+          nextCursor: ids.length > i + 1 || ids.length === ONLINE_BATCH ? String(next) : null,
+        };
+      }
     }
-    if (out.length >= opts.limit) break;
+    if (ids.length < ONLINE_BATCH) return { sessions: out, nextCursor: null };
+    offset += ids.length;
   }
-  return { sessions: out, nextCursor: cursor === "0" ? null : cursor };
 }
+
+const ONLINE_BATCH = 200;
 
 const SAMPLE_SIZE = 20;
 

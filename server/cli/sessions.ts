@@ -29,10 +29,7 @@ export function registerSessions(program: Command): void {
     .description("list sessions (found with SCAN) with their history size, presence and TTL")
     .option("--filter <filter>", `one of ${SESSION_FILTERS.join(", ")}`, "all")
     .option("--limit <n>", "at most this many sessions", "50")
-    .option(
-      "--json",
-      'print {"sessions":[…],"nextCursor":…} as the HTTP API does (may hold a few more than --limit)',
-    )
+    .option("--json", 'print {"sessions":[…],"nextCursor":…} as the HTTP API does')
     .action(async (opts: { filter: string; limit: string; json?: boolean }) => {
       const parsed = SessionsArgsSchema.safeParse(opts);
       if (!parsed.success) throw usageErrorFromZod(parsed.error, { filter: "--filter", limit: "--limit" });
@@ -50,11 +47,10 @@ export function registerSessions(program: Command): void {
           sessions.push(...page.sessions);
           cursor = page.nextCursor;
         }
-        // A SCAN page cannot be split, so the last one may overshoot the limit.
-        const shown = sessions.slice(0, limit);
-        const more = cursor !== null || sessions.length > limit;
+        // Pages hold exactly what was asked for: nextCursor continues after the last session listed.
+        const shown = sessions;
+        const more = cursor !== null;
         if (opts.json) {
-          // Unsliced, as the API: nextCursor continues exactly after the last session listed.
           printJson({ sessions, nextCursor: cursor });
           return;
         }
