@@ -140,10 +140,14 @@ export function newBroadcastId(): string {
 /** The compose page's send mutation; the report page reads its outcome (useMutationState). */
 export const SEND_MUTATION_KEY = ["send-broadcast"] as const;
 
-/** Session counts for the dashboard and the sessions page. Counting walks every session key, so
- * it is refreshed by broadcast events and on focus rather than on a short timer. */
+/**
+ * Session counts for the dashboard and the sessions page. Counting walks every session key, so
+ * it is not on a short timer: the online count comes live from the socket (`sessions:online`),
+ * the others are recounted on broadcast events, on focus and once a minute.
+ */
 export const statsQuery = {
   queryKey: qk.stats,
   queryFn: () => fetchers.preview({ type: "all" }),
   staleTime: 30_000,
+  refetchInterval: 60_000,
 };

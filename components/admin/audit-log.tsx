@@ -3,8 +3,10 @@
 import Link from "next/link";
 import type { AuditEntry } from "@/lib/audit";
 import { api } from "./api";
+import { formatTime } from "./format";
+import { useUrlPosition } from "./list-state";
 import { CursorList, DataTable, useCursorList } from "./table";
-import { Card, EmptyState, formatTime, PageHeader } from "./ui";
+import { Card, EmptyState, PageHeader } from "./ui";
 
 const PAGE = 50;
 
@@ -19,8 +21,8 @@ const ACTION_LABEL: Record<AuditEntry["action"], string> = {
 /** The audit trail: who sent, scheduled, cancelled, retracted what, and when; newest first. */
 export function AuditLog() {
   const list = useCursorList({
-    resetKey: "audit",
-    pageSize: PAGE,
+    list: "audit",
+    position: useUrlPosition(),
     query: (cursor) => ({
       queryKey: ["audit", cursor],
       queryFn: () =>
@@ -40,6 +42,8 @@ export function AuditLog() {
         <CursorList
           list={list}
           loading="Loading the audit trail"
+          pageSize={PAGE}
+          noun={["action", "actions"]}
           empty={
             <EmptyState title="Nothing yet">Sends, schedules, cancels and retractions show here.</EmptyState>
           }

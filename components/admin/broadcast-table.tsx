@@ -3,17 +3,10 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import type { Broadcast } from "@/lib/schemas/broadcast";
+import { fmt, formatTime } from "./format";
 import { type Column, DataTable } from "./table";
-import {
-  ButtonLink,
-  EmptyState,
-  fmt,
-  formatTime,
-  LevelBadge,
-  MegaphoneIcon,
-  relativeTime,
-  StatusBadge,
-} from "./ui";
+import { RelativeTime } from "./time";
+import { ButtonLink, EmptyState, LevelBadge, MegaphoneIcon, StatusBadge } from "./ui";
 
 /** A right-aligned count column. */
 function count(header: string, value: (b: Broadcast) => number): Column<Broadcast> {
@@ -50,9 +43,7 @@ export function BroadcastTable({ broadcasts, compact }: { broadcasts: Broadcast[
               </div>
               <p className="mt-0.5 truncate text-xs text-slate-500">
                 {b.title ? `${b.message} · ` : ""}
-                <time dateTime={b.createdAt} title={new Date(b.createdAt).toLocaleString()}>
-                  {relativeTime(b.createdAt)}
-                </time>
+                <RelativeTime iso={b.createdAt} />
                 {compact && ` · ${b.author}`}
               </p>
             </>

@@ -3,8 +3,9 @@
 import { useQuery } from "@tanstack/react-query";
 import { fetchers, qk, statsQuery } from "./api";
 import { BroadcastTable, NoBroadcasts } from "./broadcast-table";
+import { fmt, share } from "./format";
 import { QueryStates } from "./table";
-import { ButtonLink, Card, ErrorState, fmt, MegaphoneIcon, PageHeader, Skeleton, Stat } from "./ui";
+import { ButtonLink, Card, ErrorState, MegaphoneIcon, PageHeader, Skeleton, Stat } from "./ui";
 
 const RECENT = 6;
 
@@ -15,8 +16,7 @@ export function Dashboard() {
     queryFn: () => fetchers.broadcasts("0", RECENT),
   });
   const s = stats.data;
-  const pct = (n: number) =>
-    s && s.total > 0 ? `${Math.round((n / s.total) * 100)}% of sessions` : undefined;
+  const pct = (n: number) => (s && s.total > 0 ? `${share(n, s.total)} of sessions` : undefined);
 
   return (
     <>

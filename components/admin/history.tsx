@@ -2,15 +2,17 @@
 
 import { fetchers, qk } from "./api";
 import { BroadcastTable, NoBroadcasts } from "./broadcast-table";
+import { fmt } from "./format";
+import { useUrlPosition } from "./list-state";
 import { CursorList, useCursorList } from "./table";
-import { ButtonLink, Card, fmt, PageHeader } from "./ui";
+import { ButtonLink, Card, PageHeader } from "./ui";
 
 const PAGE = 25;
 
 export function History() {
   const list = useCursorList({
-    resetKey: "history",
-    pageSize: PAGE,
+    list: "history",
+    position: useUrlPosition(),
     query: (cursor) => ({
       queryKey: qk.broadcasts(cursor, PAGE),
       queryFn: () => fetchers.broadcasts(cursor, PAGE),
@@ -34,6 +36,9 @@ export function History() {
           list={list}
           loading="Loading broadcasts"
           loadingRows={6}
+          pageSize={PAGE}
+          total={total}
+          noun={["broadcast", "broadcasts"]}
           empty={
             <NoBroadcasts action="Compose a broadcast">
               Broadcasts sent from here, the API or the CLI are listed here.

@@ -4,7 +4,10 @@ import { useQueryClient } from "@tanstack/react-query";
 import { createContext, type ReactNode, useContext, useEffect, useRef, useState } from "react";
 import { type AdminSocket, connectAdmin } from "@/lib/realtime/client";
 import type { AdminServerToClientEvents } from "@/lib/realtime/events";
+import type { PreviewResult } from "@/lib/schemas/session";
 import { qk } from "./api";
+
+const STATS_RECOUNT_MS = 10_000;
 
 export type LiveStatus = "connecting" | "live" | "offline";
 
@@ -32,6 +35,15 @@ export function AdminSocketProvider({ children }: { children: ReactNode }) {
     s.on("connect", () => setStatus("live"));
     s.on("disconnect", () => setStatus("offline"));
     s.on("connect_error", () => setStatus("offline"));
+    // Chat pages opening and closing: the online count at once; the other counts (a first visit
+    // makes a new session) by a recount, at most every STATS_RECOUNT_MS since counting walks every key.
+    let lastRecount = Date.now();
+    s.on("sessions:online", ({ online }) => {
+      queryClient.setQueryData<PreviewResult>(qk.stats, (old) => (old ? { ...old, online } : old));
+      if (Date.now() - lastRecount < STATS_RECOUNT_MS) return;
+      lastRecount = Date.now();
+      queryClient.invalidateQueries({ queryKey: qk.stats });
+    });
     s.on("broadcast:started", (b) => refreshLists(b.id));
     s.on("broadcast:finished", (b) => refreshLists(b.id));
     // Receipts change a broadcast's delivered/seen counts. Handled here, not only on the report

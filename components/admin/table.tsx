@@ -1,7 +1,9 @@
 "use client";
 
 import { keepPreviousData, type QueryKey, useQuery } from "@tanstack/react-query";
-import { type ReactNode, useState } from "react";
+import type { ReactNode } from "react";
+import { fmt } from "./format";
+import { type PagePosition, type PagerState, usePager } from "./list-state";
 import { Button, cn, ErrorState, LoadingBlock, Spinner } from "./ui";
 
 // The console's lists: one table markup, one set of loading/error/empty states, one pager.
@@ -108,62 +110,20 @@ export function QueryStates<T>({
   return children(rows);
 }
 
-type PagerPos = { cursor: string; offset: number };
-
 /**
- * Previous/next over server cursors. A SCAN page cannot be split on the server, so one may
- * hold more rows than asked for: it is shown `pageSize` rows at a time before the next
- * cursor is requested. `stack` holds the positions before this one, so going back
- * re-requests a page the server already described.
- */
-export function useCursorPager(resetKey: string, pageSize: number) {
-  const start: PagerPos = { cursor: "0", offset: 0 };
-  const [state, setState] = useState<{ key: string; stack: PagerPos[]; pos: PagerPos }>({
-    key: resetKey,
-    stack: [],
-    pos: start,
-  });
-  const { stack, pos } = state.key === resetKey ? state : { stack: [], pos: start };
-  return {
-    cursor: pos.cursor,
-    page: stack.length + 1,
-    hasPrev: stack.length > 0,
-    prev: () => setState({ key: resetKey, stack: stack.slice(0, -1), pos: stack.at(-1) ?? start }),
-    /** The rows of the server page to show now, and how to go on from them. */
-    slice<T>(items: T[], nextCursor: string | null) {
-      // A short remainder joins this page rather than making a page of its own.
-      const end =
-        items.length - (pos.offset + pageSize) < pageSize / 2 ? items.length : pos.offset + pageSize;
-      const more = end < items.length;
-      return {
-        rows: items.slice(pos.offset, end),
-        hasNext: more || nextCursor !== null,
-        next: () =>
-          setState({
-            key: resetKey,
-            stack: [...stack, pos],
-            pos: more
-              ? { cursor: pos.cursor, offset: pos.offset + pageSize }
-              : { cursor: nextCursor ?? "0", offset: 0 },
-          }),
-      };
-    },
-  };
-}
-
-/**
- * A cursor-paginated query: the pager, the query for its current cursor (the last page
- * stays on screen while the next loads) and the rows to show now.
+ * A cursor-paginated query at a page position (see list-state.ts: in the URL or in memory):
+ * the pager, the query for the page's cursor (the last page stays on screen while the next
+ * loads) and its rows. The server answers exactly `pageSize` rows per page.
  */
 export function useCursorList<D extends { nextCursor: string | null }, T>({
-  resetKey,
-  pageSize,
+  list,
+  position,
   query,
   rows,
 }: {
-  /** Going back to page 1 whenever this changes (filters, search). */
-  resetKey: string;
-  pageSize: number;
+  /** Names the list and its filters, for the pager's memory of previous pages. */
+  list: string;
+  position: [PagePosition, (p: PagePosition) => void];
   query: (cursor: string) => {
     queryKey: QueryKey;
     queryFn: () => Promise<D>;
@@ -171,32 +131,48 @@ export function useCursorList<D extends { nextCursor: string | null }, T>({
   };
   rows: (data: D) => T[];
 }) {
-  const pager = useCursorPager(resetKey, pageSize);
+  const pager = usePager(list, position);
   const q = useQuery({ ...query(pager.cursor), placeholderData: keepPreviousData });
-  const view = q.data ? pager.slice(rows(q.data), q.data.nextCursor) : null;
+  const nextCursor = q.data?.nextCursor ?? null;
+  const view = q.data
+    ? {
+        rows: rows(q.data),
+        hasNext: nextCursor !== null,
+        next: () => nextCursor !== null && pager.next(nextCursor),
+      }
+    : null;
   return { query: q, pager, view };
 }
 
 export type CursorListState<T> = {
   query: QueryLike & { isFetching: boolean };
-  pager: ReturnType<typeof useCursorPager>;
+  pager: PagerState;
   view: { rows: T[]; hasNext: boolean; next: () => void } | null;
 };
 
-/** A cursor list's states, its rows (`children`) and the pager under them. */
+/** A cursor list's states, its rows (`children`) and the pager under them, with the total when known. */
 export function CursorList<T>({
   list: { query, pager, view },
   loading,
   loadingRows,
   empty,
+  total,
+  pageSize,
+  noun,
   children,
 }: {
   list: CursorListState<T>;
   loading: string;
   loadingRows?: number;
   empty: ReactNode;
+  /** How many rows the whole list holds, when known (not while searching). */
+  total?: number;
+  pageSize: number;
+  /** What a row is, for "213 sessions". */
+  noun: [singular: string, plural: string];
   children: (rows: T[]) => ReactNode;
 }) {
+  const pages = total !== undefined ? Math.max(1, Math.ceil(total / pageSize)) : undefined;
   return (
     <QueryStates query={query} rows={view?.rows} loading={loading} loadingRows={loadingRows} empty={empty}>
       {(rows) => (
@@ -204,7 +180,10 @@ export function CursorList<T>({
           {children(rows)}
           <Pager
             page={pager.page}
+            pages={pages}
+            summary={total !== undefined ? `${fmt(total)} ${total === 1 ? noun[0] : noun[1]}` : undefined}
             hasPrev={pager.hasPrev}
+            prevLabel={pager.prevLabel}
             hasNext={view!.hasNext}
             onPrev={pager.prev}
             onNext={view!.next}
@@ -223,31 +202,39 @@ export function noMatchingId(q: string, page: number, among = ""): string {
 
 export function Pager({
   page,
+  pages,
   hasPrev,
   hasNext,
   onPrev,
   onNext,
   busy,
   summary,
+  prevLabel = "Previous",
 }: {
   page: number;
+  /** The page count, when the total is known. */
+  pages?: number;
   hasPrev: boolean;
   hasNext: boolean;
   onPrev: () => void;
   onNext: () => void;
   busy?: boolean;
   summary?: ReactNode;
+  prevLabel?: string;
 }) {
   return (
-    <nav aria-label="Pagination" className="flex items-center justify-between gap-3 pt-3">
-      <p className="flex items-center gap-2 text-xs text-slate-500">
-        Page {page}
+    <nav aria-label="Pagination" className="flex flex-wrap items-center justify-between gap-3 pt-3">
+      <p className="flex items-center gap-2 text-xs text-slate-600" data-testid="pager-status">
+        <span>
+          Page {fmt(page)}
+          {pages !== undefined && page <= pages && ` of ${fmt(pages)}`}
+        </span>
         {summary && <span>· {summary}</span>}
-        {busy && <Spinner className="size-3 text-slate-400" label="Loading page" />}
+        {busy && <Spinner className="size-3 text-slate-500" label="Loading page" />}
       </p>
       <div className="flex gap-2">
         <Button variant="secondary" size="sm" onClick={onPrev} disabled={!hasPrev}>
-          Previous
+          {prevLabel}
         </Button>
         <Button variant="secondary" size="sm" onClick={onNext} disabled={!hasNext}>
           Next

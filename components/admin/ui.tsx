@@ -3,41 +3,12 @@
 import Link from "next/link";
 import { type ComponentProps, type ReactNode, useEffect, useId, useState } from "react";
 import type { BroadcastStatus, DeliveryStatus } from "@/lib/schemas/broadcast";
-import type { Level } from "@/lib/schemas/message";
+import { LEVEL_LABEL, type Level } from "@/lib/schemas/message";
+import { fmt } from "./format";
 
 /** Join class names, skipping falsy ones. */
 export function cn(...parts: (string | false | null | undefined)[]): string {
   return parts.filter(Boolean).join(" ");
-}
-
-const nf = new Intl.NumberFormat("en-US");
-export const fmt = (n: number | undefined | null) => (n == null ? "—" : nf.format(n));
-
-export function formatTime(iso: string | undefined): string {
-  if (!iso) return "—";
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return "—";
-  return d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
-}
-
-export function relativeTime(iso: string | undefined, now = Date.now()): string {
-  if (!iso) return "—";
-  const t = Date.parse(iso);
-  if (Number.isNaN(t)) return "—";
-  const s = Math.round((now - t) / 1000);
-  if (s < 10) return "just now";
-  if (s < 60) return `${s}s ago`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
-  if (s < 86_400) return `${Math.floor(s / 3600)} h ago`;
-  return formatTime(iso);
-}
-
-export function formatTtl(ttl: number | null): string {
-  if (ttl === null) return "—";
-  if (ttl < 0) return "no expiry";
-  if (ttl < 3600) return `${Math.ceil(ttl / 60)} min`;
-  if (ttl < 172_800) return `${Math.round(ttl / 3600)} h`;
-  return `${Math.round(ttl / 86_400)} d`;
 }
 
 /** A value that follows `value` after it has stopped changing for `ms` (search boxes). */
@@ -231,7 +202,7 @@ export const LEVEL_TONE: Record<Level, Tone> = {
   error: "rose",
 };
 export function LevelBadge({ level }: { level: Level }) {
-  return <Badge tone={LEVEL_TONE[level]}>{level}</Badge>;
+  return <Badge tone={LEVEL_TONE[level]}>{LEVEL_LABEL[level]}</Badge>;
 }
 
 const STATUS_TONE: Record<BroadcastStatus, Tone> = {

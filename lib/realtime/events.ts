@@ -42,6 +42,8 @@ export interface AdminServerToClientEvents {
   "broadcast:started": (b: BroadcastSummary) => void;
   "broadcast:progress": (p: BroadcastProgress) => void;
   "broadcast:finished": (b: BroadcastSummary) => void;
+  /** Chat pages opened or closed: how many sessions are online now (at most a few per second). */
+  "sessions:online": (p: { online: number }) => void;
   /** Receipts recorded, one event per written batch (they arrive by the thousand). */
   "delivery:update": (u: {
     broadcastId: string;

@@ -8,7 +8,13 @@ import { getMetrics } from "../metrics";
 import { createRedis } from "../redis/connection";
 import { broadcastRoom, sessionRoom } from "../redis/keys";
 import { BroadcastIdSchema } from "../schemas/broadcast";
-import { markOffline, markOnline, PRESENCE_REFRESH_MS, prunePresence } from "../sessions/presence";
+import {
+  markOffline,
+  markOnline,
+  onlineCount,
+  PRESENCE_REFRESH_MS,
+  prunePresence,
+} from "../sessions/presence";
 import { parseCookies, resolveVisitor, SESSION_COOKIE, touchVisitor } from "../sessions/visitor";
 import {
   type Ack,
@@ -52,6 +58,26 @@ export function allowedOrigin(req: IncomingMessage): boolean {
   } catch {
     return false;
   }
+}
+
+const PRESENCE_NOTICE_MS = 500;
+
+/**
+ * Call the returned function whenever presence changed: `emit` gets the online count (ZCOUNT)
+ * at most every PRESENCE_NOTICE_MS, after the last change of a burst too.
+ */
+function presenceNotifier(deps: Deps, emit: (online: number) => void) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const changed = () => {
+    timer ??= setTimeout(() => {
+      timer = undefined;
+      onlineCount(deps.redis, deps.keys).then(emit, (err) =>
+        deps.log.debug({ err: String(err) }, "online count not sent to admins"),
+      );
+    }, PRESENCE_NOTICE_MS);
+  };
+  changed.cancel = () => clearTimeout(timer);
+  return changed;
 }
 
 /** A token bucket per socket, so a misbehaving client cannot turn receipts into a Redis flood. */
@@ -125,12 +151,17 @@ export function attachRealtime(httpServer: HttpServer, deps: Deps) {
     });
   });
 
+  // Admins see the online count move as chat pages open and close: one count per burst.
+  const presenceChanged = presenceNotifier(deps, (online) =>
+    admin.to(ADMIN_ALL_ROOM).emit("sessions:online", { online }),
+  );
+
   io.on("connection", (socket) => {
     const { sessionId } = socket.data;
     metrics.sockets.inc();
     // The only room an end-user socket ever joins; nothing it sends can name another.
     socket.join(sessionRoom(sessionId));
-    markOnline(redis, keys, [sessionId]).catch(() => {});
+    markOnline(redis, keys, [sessionId]).then(presenceChanged, () => {});
     touchVisitor(redis, keys, sessionId, config.HERALD_SESSION_TTL_SECONDS).catch(() => {});
 
     const takeReceipt = receiptBucket();
@@ -160,7 +191,7 @@ export function attachRealtime(httpServer: HttpServer, deps: Deps) {
         .in(sessionRoom(sessionId))
         .local.fetchSockets()
         .catch(() => []);
-      if (left.length === 0) markOffline(redis, keys, sessionId).catch(() => {});
+      if (left.length === 0) markOffline(redis, keys, sessionId).then(presenceChanged, () => {});
     });
   });
 
@@ -206,6 +237,7 @@ export function attachRealtime(httpServer: HttpServer, deps: Deps) {
     io,
     async close() {
       clearInterval(heartbeat);
+      presenceChanged.cancel();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await receipts.flush();
       await Promise.all([pub.quit().catch(() => {}), sub.quit().catch(() => {})]);

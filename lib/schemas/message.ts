@@ -5,6 +5,14 @@ export const LEVELS = ["info", "success", "warning", "error"] as const;
 export const LevelSchema = z.enum(LEVELS);
 export type Level = z.infer<typeof LevelSchema>;
 
+/** The one name of each level wherever a person reads it: the console, the chat page, the CLI's help. */
+export const LEVEL_LABEL: Record<Level, string> = {
+  info: "Info",
+  success: "Success",
+  warning: "Warning",
+  error: "Error",
+};
+
 /** One element of `session:<id>:messages`, as Herald and the chat app write it. */
 export const StoredMessageSchema = z.object({
   id: z.string().min(1),

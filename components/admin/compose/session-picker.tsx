@@ -4,7 +4,8 @@ import { useQuery } from "@tanstack/react-query";
 import { type KeyboardEvent, useId, useState } from "react";
 import { MAX_TARGET_IDS, SessionIdSchema } from "@/lib/schemas/broadcast";
 import { fetchers, qk } from "../api";
-import { Badge, Button, cn, fmt, inputClass, SearchIcon, Spinner, useDebounced } from "../ui";
+import { fmt } from "../format";
+import { Button, cn, inputClass, SearchIcon, SessionStateBadges, Spinner, useDebounced } from "../ui";
 
 const RESULTS = 8;
 
@@ -25,7 +26,8 @@ export function SessionPicker({
 }) {
   const [text, setText] = useState("");
   const [open, setOpen] = useState(false);
-  const [active, setActive] = useState(0);
+  // Nothing is highlighted until the arrow keys move: Enter never picks what was not chosen.
+  const [active, setActive] = useState(-1);
   const q = useDebounced(text.trim(), 250);
   const listId = useId();
   const inputId = useId();
@@ -38,12 +40,23 @@ export function SessionPicker({
   const chosenSet = new Set(chosen);
   const found = results.data?.sessions.slice(0, RESULTS) ?? [];
   const typed = text.trim();
-  const canAddTyped =
-    typed !== "" && SessionIdSchema.safeParse(typed).success && !found.some((s) => s.id === typed);
-  const options = [
-    ...found.map((s) => ({ key: s.id, id: s.id, info: s })),
-    ...(canAddTyped ? [{ key: `typed:${typed}`, id: typed, info: null }] : []),
-  ];
+  // An exact id that is not among the first matches: looked up, offered only if it is a session.
+  const settled = !results.isFetching && q === typed;
+  const lookup =
+    settled && typed !== "" && SessionIdSchema.safeParse(typed).success && !found.some((s) => s.id === typed);
+  const exact = useQuery({
+    queryKey: qk.preview({ type: "sessions", ids: [typed] }),
+    queryFn: () => fetchers.preview({ type: "sessions", ids: [typed] }),
+    enabled: open && lookup,
+    staleTime: 10_000,
+  });
+  const exactInfo = lookup ? exact.data?.sample.find((s) => s.id === typed) : undefined;
+  const options = [...found, ...(exactInfo ? [exactInfo] : [])].map((info) => ({
+    key: info.id,
+    id: info.id,
+    info,
+  }));
+  const noSuchId = lookup && exact.data !== undefined && !exactInfo;
 
   const toggle = (id: string) => {
     if (chosenSet.has(id)) onChange(chosen.filter((c) => c !== id));
@@ -63,13 +76,14 @@ export function SessionPicker({
     if (e.key === "ArrowDown") {
       e.preventDefault();
       setOpen(true);
-      setActive((a) => Math.min(a + 1, Math.max(options.length - 1, 0)));
+      setActive((a) => Math.min(a + 1, options.length - 1));
     } else if (e.key === "ArrowUp") {
       e.preventDefault();
-      setActive((a) => Math.max(a - 1, 0));
+      setActive((a) => Math.max(a - 1, -1));
     } else if (e.key === "Enter") {
       e.preventDefault();
-      const opt = options[active];
+      // The highlighted option, or the session whose id was typed in full; never a guess.
+      const opt = options[active] ?? options.find((o) => o.id === typed);
       if (opt) toggle(opt.id);
     } else if (e.key === "Escape") {
       setOpen(false);
@@ -99,7 +113,7 @@ export function SessionPicker({
           onChange={(e) => {
             setText(e.target.value);
             setOpen(true);
-            setActive(0);
+            setActive(-1);
           }}
           onFocus={() => setOpen(true)}
           onBlur={() => setTimeout(() => setOpen(false), 150)}
@@ -131,9 +145,14 @@ export function SessionPicker({
             {results.isError && (
               <p className="px-3 py-2 text-rose-600">Search failed: {results.error.message}</p>
             )}
-            {!results.isPending && options.length === 0 && (
-              <p className="px-3 py-2 text-slate-500">
+            {!results.isPending && options.length === 0 && !lookup && (
+              <p className="px-3 py-2 text-slate-600">
                 {q ? `No session id contains “${q}”.` : "No sessions yet."}
+              </p>
+            )}
+            {noSuchId && (
+              <p className="px-3 py-2 text-slate-600" data-testid="no-such-session">
+                No session has the id “{typed}”.
               </p>
             )}
             {options.map((o, i) => {
@@ -165,22 +184,9 @@ export function SessionPicker({
                     {selected ? "✓" : ""}
                   </span>
                   <span className="min-w-0 flex-1 truncate font-mono text-xs text-slate-800">{o.id}</span>
-                  {o.info ? (
-                    <span className="flex shrink-0 gap-1">
-                      {o.info.empty ? (
-                        <Badge tone="amber">empty</Badge>
-                      ) : (
-                        <Badge>{fmt(o.info.messageCount)} msgs</Badge>
-                      )}
-                      {o.info.online && (
-                        <Badge tone="emerald" dot>
-                          online
-                        </Badge>
-                      )}
-                    </span>
-                  ) : (
-                    <span className="shrink-0 text-xs text-slate-500">add this id</span>
-                  )}
+                  <span className="shrink-0">
+                    <SessionStateBadges {...o.info} />
+                  </span>
                 </div>
               );
             })}

@@ -5,6 +5,8 @@ import { useState } from "react";
 import type { Target } from "@/lib/schemas/broadcast";
 import type { SessionInfo } from "@/lib/schemas/session";
 import { fetchers, qk } from "../api";
+import { fmt } from "../format";
+import { useMemoryPosition } from "../list-state";
 import { sessionColumns, sessionRows } from "../sessions/session-columns";
 import { CursorList, DataTable, noMatchingId, Pager, QueryStates, td, useCursorList } from "../table";
 import {
@@ -13,7 +15,6 @@ import {
   Card,
   EmptyState,
   ErrorState,
-  fmt,
   SearchInput,
   Segmented,
   Skeleton,
@@ -21,6 +22,17 @@ import {
 } from "../ui";
 
 const PAGE = 10;
+
+// What happens to chosen ids that match no session, said the same way here and in the confirmation.
+const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
+export function missingSessionsNote(n: number): string {
+  return `${fmt(n)} chosen ${plural(n, "id matches", "ids match")} no session: ${plural(n, "it gets", "they get")} nothing and ${plural(n, "is", "are")} recorded as failed.`;
+}
+export function nothingToSend(targetType: Target["type"]): string {
+  return targetType === "sessions"
+    ? "None of the chosen ids is a session, so there is nothing to send."
+    : "No session matches this target, so there is nothing to send.";
+}
 
 /** Counts of the whole target, then a paginated table of its sessions. */
 export function TargetPreview({
@@ -138,8 +150,8 @@ function SessionRows({
             {id}
           </td>
           <td className={td} colSpan={2}>
-            <Badge tone="rose">not found</Badge>
-            <span className="ml-2 text-xs text-slate-500">will be reported as failed</span>
+            <Badge tone="rose">no such session</Badge>
+            <span className="ml-2 text-xs text-slate-600">gets nothing; recorded as failed</span>
           </td>
           {onRemove && (
             <td className={`${td} text-right`}>
@@ -161,8 +173,8 @@ function ScannedTable({ online }: { online: boolean }) {
   const q = useDebounced(text.trim(), 300);
   const apiFilter = online ? "online" : filter;
   const list = useCursorList({
-    resetKey: `${apiFilter}|${q}`,
-    pageSize: PAGE,
+    list: `target|${apiFilter}|${q}`,
+    position: useMemoryPosition(`${apiFilter}|${q}`),
     query: (cursor) => ({
       queryKey: qk.sessions(apiFilter, q, cursor, PAGE),
       queryFn: () => fetchers.sessions({ filter: apiFilter, q, cursor, limit: PAGE }),
@@ -199,6 +211,8 @@ function ScannedTable({ online }: { online: boolean }) {
         list={list}
         loading="Loading sessions"
         loadingRows={4}
+        pageSize={PAGE}
+        noun={["session", "sessions"]}
         empty={
           <EmptyState title={q ? "No matching sessions" : online ? "Nobody is online" : "No sessions here"}>
             {q

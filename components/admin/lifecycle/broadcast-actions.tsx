@@ -5,7 +5,8 @@ import { useState } from "react";
 import type { Broadcast, BroadcastStatus } from "@/lib/schemas/broadcast";
 import { api, qk } from "../api";
 import { Dialog } from "../dialog";
-import { Alert, Button, fmt } from "../ui";
+import { fmt } from "../format";
+import { Alert, Button } from "../ui";
 
 const CANCELLABLE: readonly BroadcastStatus[] = ["scheduled", "queued", "running", "interrupted"];
 const enc = encodeURIComponent;

@@ -1,7 +1,7 @@
 "use client";
 
 import type { Broadcast } from "@/lib/schemas/broadcast";
-import { fmt, formatTime } from "../ui";
+import { fmt, formatTime } from "../format";
 
 const copies = (n: number) => `${fmt(n)} ${n === 1 ? "copy" : "copies"}`;
 

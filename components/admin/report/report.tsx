@@ -1,9 +1,11 @@
 "use client";
 
 import { useMutationState, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { Broadcast, Target } from "@/lib/schemas/broadcast";
 import { ApiError, type DeliveryPage, fetchers, qk, SEND_MUTATION_KEY } from "../api";
+import { CopyButton } from "../copy-button";
+import { fmt, formatEta, formatTime, share } from "../format";
 import { BroadcastActions } from "../lifecycle/broadcast-actions";
 import { LifecycleDetails } from "../lifecycle/lifecycle-details";
 import { BroadcastBubble } from "../message-preview";
@@ -14,8 +16,6 @@ import {
   Card,
   EmptyState,
   ErrorState,
-  fmt,
-  formatTime,
   LevelBadge,
   LoadingBlock,
   PageHeader,
@@ -24,6 +24,7 @@ import {
   StatusBadge,
 } from "../ui";
 import { DeliveriesTable } from "./deliveries-table";
+import { mergeReading, secondsLeft, stableTotal } from "./progress";
 
 function describeTarget(t: Target | null): string {
   if (t === null) return "Unreadable target (not sent)";
@@ -55,6 +56,8 @@ export function BroadcastReport({ id }: { id: string }) {
     retryDelay: 250,
     // Always re-read on arrival: counts may have moved while the page was loading.
     refetchOnMount: "always",
+    // A poll answer saved a page behind the last socket event must not step the counts back.
+    structuralSharing: (old, next) => mergeReading(old as Broadcast | undefined, next as Broadcast),
   });
   const [rate, setRate] = useState<number | null>(null);
 
@@ -63,7 +66,7 @@ export function BroadcastReport({ id }: { id: string }) {
     if (p.id !== id) return;
     setRate(p.rate);
     queryClient.setQueryData<Broadcast>(qk.broadcast(id), (old) =>
-      old ? { ...old, ...p, status: p.status } : old,
+      old ? mergeReading(old, { ...old, ...p, status: p.status }) : old,
     );
   });
   useAdminEvent("broadcast:finished", (b) => {
@@ -96,7 +99,14 @@ export function BroadcastReport({ id }: { id: string }) {
     );
   });
 
+  // Sent from this tab: the report opens at the top, with the progress in view.
+  const sentHere = send !== undefined;
+  useEffect(() => {
+    if (sentHere) window.scrollTo({ top: 0 });
+  }, [sentHere]);
+
   const b = bq.data;
+  const shownTotal = useRef<number | null>(null);
   if (!b) {
     if (send?.status === "error") {
       return (
@@ -137,8 +147,13 @@ export function BroadcastReport({ id }: { id: string }) {
   }
 
   const running = b.status === "running";
-  const total = Math.max(b.estimatedTotal, b.processed);
+  // Counted first (named or online sessions) or over: exact. Target `all` while it runs: extrapolated.
+  const exact = !running || (b.target?.type !== "all" && b.estimatedTotal > 0);
+  const counting = running && b.estimatedTotal === 0;
+  const total = stableTotal(shownTotal.current, b, exact);
+  shownTotal.current = total;
   const shownRate = rate ?? estimateRate(b);
+  const left = running ? secondsLeft(b.processed, total, shownRate) : null;
   const pct = (n: number) => (b.stored > 0 ? `${share(n, b.stored)} of stored` : undefined);
 
   return (
@@ -156,6 +171,13 @@ export function BroadcastReport({ id }: { id: string }) {
             <time dateTime={b.createdAt}>{formatTime(b.createdAt)}</time>
             <span aria-hidden="true">·</span>
             <span>{describeTarget(b.target)}</span>
+            <span className="flex w-full flex-wrap items-center gap-2 pt-1">
+              <span className="text-slate-600">
+                ID <code className="break-all font-mono text-xs text-slate-800">{b.id}</code>
+              </span>
+              <CopyButton text={b.id} label="Copy id" what="broadcast id" />
+              <CopyButton text={() => window.location.href} label="Copy link" what="report link" />
+            </span>
           </span>
         }
         back={{ href: "/admin/broadcasts", label: "History" }}
@@ -183,13 +205,16 @@ export function BroadcastReport({ id }: { id: string }) {
         <Card title={running ? "Sending…" : "Progress"} className="order-2 lg:order-1">
           <div aria-live="polite" data-testid="progress">
             <div className="mb-2 flex flex-wrap items-baseline justify-between gap-2 text-sm">
-              <span className="font-medium text-slate-900">
-                {fmt(b.processed)} of {fmt(total)} sessions processed
+              <span className="font-medium text-slate-900" data-testid="progress-count">
+                {counting
+                  ? `${fmt(b.processed)} sessions processed (counting the target…)`
+                  : `${fmt(b.processed)} of ${exact ? "" : "about "}${fmt(total)} sessions processed`}
+                {running && !counting && total > 0 && ` · ${share(b.processed, total)}`}
               </span>
-              <span className="text-xs text-slate-500">
+              <span className="text-xs text-slate-600" data-testid="progress-rate">
                 {running
                   ? shownRate
-                    ? `${fmt(shownRate)} sessions/s`
+                    ? `${fmt(shownRate)} sessions/s${left !== null ? ` · ${formatEta(left)} left` : ""}`
                     : "starting…"
                   : b.finishedAt
                     ? finishedLine(b)
@@ -221,7 +246,12 @@ export function BroadcastReport({ id }: { id: string }) {
           Summary
         </h2>
         <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4 xl:grid-cols-7">
-          <Stat label="Targeted" value={fmt(b.targeted)} hint="sessions reached" testId="sum-targeted" />
+          <Stat
+            label={running ? "Targeted so far" : "Targeted"}
+            value={fmt(b.targeted)}
+            hint={running && !counting ? `of ${exact ? "" : "about "}${fmt(total)}` : "sessions reached"}
+            testId="sum-targeted"
+          />
           <Stat label="Stored" value={fmt(b.stored)} hint="new copies written" testId="sum-stored" />
           <Stat label="Lists created" value={fmt(b.created)} hint="were empty" testId="sum-created" />
           <Stat label="Duplicates" value={fmt(b.duplicates)} hint="already had it" testId="sum-duplicates" />
@@ -243,7 +273,7 @@ export function BroadcastReport({ id }: { id: string }) {
         </dl>
       </section>
 
-      <DeliveriesTable broadcastId={id} running={running} />
+      <DeliveriesTable broadcastId={id} running={running} counts={b} />
     </>
   );
 }
@@ -265,12 +295,4 @@ function estimateRate(b: Broadcast): number | null {
   if (!b.startedAt || b.processed === 0) return null;
   const secs = (Date.now() - Date.parse(b.startedAt)) / 1000;
   return secs > 0 ? Math.round(b.processed / secs) : null;
-}
-
-/** A share as people read it: never "0%" for some, nor "100%" for not quite all. */
-function share(n: number, of: number): string {
-  const p = (n / of) * 100;
-  if (n > 0 && p < 1) return "<1%";
-  if (n < of && p > 99) return ">99%";
-  return `${Math.round(p)}%`;
 }

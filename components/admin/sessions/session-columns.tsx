@@ -2,8 +2,9 @@
 
 import Link from "next/link";
 import type { SessionInfo } from "@/lib/schemas/session";
+import { formatTtl } from "../format";
 import type { Column } from "../table";
-import { cn, formatTtl, SessionStateBadges } from "../ui";
+import { cn, SessionStateBadges } from "../ui";
 
 /** A session id linking to its detail page; `stretch` makes the whole (relative) row the link. */
 export function SessionLink({ id, stretch }: { id: string; stretch?: boolean }) {
@@ -38,7 +39,7 @@ export function sessionColumns({
     { header: "Session", cellClassName: idWidth, cell: (s) => <SessionLink id={s.id} stretch={stretch} /> },
     { header: "State", cell: (s) => <SessionStateBadges {...s} /> },
     {
-      header: "Expires in",
+      header: "Expires",
       className: "hidden sm:table-cell",
       cellClassName: "whitespace-nowrap text-xs text-slate-500",
       cell: (s) => formatTtl(s.ttlSeconds),

@@ -4,12 +4,13 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { BroadcastCard, RawEntry, UserBubble } from "@/components/chat/message-item";
 import { ApiError, fetchers, qk } from "../api";
+import { CopyButton } from "../copy-button";
+import { describeTtl } from "../format";
 import {
   ButtonLink,
   Card,
   EmptyState,
   ErrorState,
-  formatTtl,
   LoadingBlock,
   MegaphoneIcon,
   PageHeader,
@@ -40,17 +41,20 @@ export function SessionDetail({ id }: { id: string }) {
             <Skeleton className="h-4 w-48" />
           ) : s ? (
             <SessionStateBadges {...s} showOffline gap="gap-2">
-              <span>expires in {formatTtl(s.ttlSeconds)}</span>
+              <span>{describeTtl(s.ttlSeconds)}</span>
             </SessionStateBadges>
           ) : undefined
         }
         back={{ href: "/admin/sessions", label: "Sessions" }}
         actions={
-          !notFound && (
-            <ButtonLink href={sendHref}>
-              <MegaphoneIcon className="size-4" /> Send to this session
-            </ButtonLink>
-          )
+          <>
+            <CopyButton text={id} label="Copy id" what="session id" />
+            {!notFound && (
+              <ButtonLink href={sendHref}>
+                <MegaphoneIcon className="size-4" /> Send to this session
+              </ButtonLink>
+            )}
+          </>
         }
       />
       <Card

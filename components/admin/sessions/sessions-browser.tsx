@@ -1,25 +1,26 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
-import type { SessionFilter, SessionInfo } from "@/lib/schemas/session";
+import { SESSION_FILTERS, type SessionFilter, type SessionInfo } from "@/lib/schemas/session";
 import { fetchers, qk, statsQuery } from "../api";
+import { useQueryChoice, useQuerySearch, useUrlPosition } from "../list-state";
 import { CursorList, DataTable, noMatchingId, useCursorList } from "../table";
-import { Card, EmptyState, PageHeader, SearchInput, Segmented, useDebounced } from "../ui";
+import { Card, EmptyState, PageHeader, SearchInput, Segmented } from "../ui";
 import { sessionColumns, sessionRows } from "./session-columns";
 
 const PAGE = 25;
 const COLUMNS = sessionColumns({ stretch: true, idWidth: "max-w-[20rem]" });
 const BY_ID = sessionRows((s: SessionInfo) => s.id);
 
+/** Every session, filtered and searched; filter, search and page live in the URL. */
 export function SessionsBrowser() {
-  const [filter, setFilter] = useState<SessionFilter>("all");
-  const [text, setText] = useState("");
-  const q = useDebounced(text.trim(), 300);
+  const [filter, setFilter] = useQueryChoice<SessionFilter>("filter", SESSION_FILTERS, "all");
+  const search = useQuerySearch();
+  const q = search.q;
   const stats = useQuery(statsQuery);
   const list = useCursorList({
-    resetKey: `${filter}|${q}`,
-    pageSize: PAGE,
+    list: `sessions|${filter}|${q}`,
+    position: useUrlPosition(),
     query: (cursor) => ({
       queryKey: qk.sessions(filter, q, cursor, PAGE),
       queryFn: () => fetchers.sessions({ filter, q, cursor, limit: PAGE }),
@@ -27,6 +28,12 @@ export function SessionsBrowser() {
     rows: (d) => d.sessions,
   });
   const s = stats.data;
+  const totals: Record<SessionFilter, number | undefined> = {
+    all: s?.total,
+    empty: s?.empty,
+    nonempty: s?.withMessages,
+    online: s?.online,
+  };
   return (
     <>
       <PageHeader
@@ -40,18 +47,26 @@ export function SessionsBrowser() {
             value={filter}
             onChange={setFilter}
             options={[
-              { value: "all", label: "All", count: s?.total },
-              { value: "empty", label: "Empty", count: s?.empty },
-              { value: "nonempty", label: "With history", count: s?.withMessages },
-              { value: "online", label: "Online", count: s?.online },
+              { value: "all", label: "All", count: totals.all },
+              { value: "empty", label: "Empty", count: totals.empty },
+              { value: "nonempty", label: "With history", count: totals.nonempty },
+              { value: "online", label: "Online", count: totals.online },
             ]}
           />
-          <SearchInput value={text} onChange={setText} label="Search sessions by id" className="md:w-72" />
+          <SearchInput
+            value={search.text}
+            onChange={search.setText}
+            label="Search sessions by id"
+            className="md:w-72"
+          />
         </div>
         <CursorList
           list={list}
           loading="Loading sessions"
           loadingRows={6}
+          pageSize={PAGE}
+          total={q ? undefined : totals[filter]}
+          noun={["session", "sessions"]}
           empty={
             <EmptyState title={q ? "No matching sessions" : "No sessions here"}>
               {q
