@@ -23,9 +23,14 @@ export function ChatApp({ initialHistory }: { initialHistory: HistoryEntry[] | n
   const [toasts, setToasts] = useState<Toast[]>([]);
   const [highlighted, setHighlighted] = useState<string | null>(null);
   const known = useRef<Set<string> | null>(null);
+  const following = useRef(true);
+  const onArrival = useCallback((inView: boolean) => {
+    following.current = inView;
+  }, []);
 
-  // A broadcast this tab has not shown before (live, or found by a catch-up refetch) gets a notice;
-  // the history present when the page loaded does not.
+  // A broadcast this tab has not shown before (live, or found by a catch-up refetch) gets a notice,
+  // unless it scrolls into view at the end of the list (it is then highlighted instead: a notice
+  // would only repeat it). The history present when the page loaded gets neither.
   useEffect(() => {
     if (chat.loading) return;
     const broadcasts = chat.timeline.filter((i) => i.kind === "broadcast");
@@ -37,6 +42,10 @@ export function ChatApp({ initialHistory }: { initialHistory: HistoryEntry[] | n
     const fresh = broadcasts.filter((b) => !seen.has(b.message.id));
     if (fresh.length === 0) return;
     for (const b of fresh) seen.add(b.message.id);
+    if (following.current && document.visibilityState === "visible") {
+      setHighlighted(fresh.at(-1)!.message.id);
+      return;
+    }
     setToasts((cur) =>
       [...cur, ...fresh.map((b) => ({ id: b.message.id, message: b.message, level: b.level }))].slice(
         -MAX_TOASTS,
@@ -101,6 +110,7 @@ export function ChatApp({ initialHistory }: { initialHistory: HistoryEntry[] | n
           highlighted={highlighted}
           onRetry={(clientId, text) => void chat.send(text, clientId)}
           onDiscard={chat.discard}
+          onArrival={onArrival}
         />
         <Composer onSend={(text) => void chat.send(text)} disabled={ended} />
       </div>

@@ -54,7 +54,7 @@ export function BroadcastCard({
         </span>
         <div className="min-w-0 flex-1">
           <div className="flex items-baseline gap-2 text-xs">
-            <span className={`font-semibold tracking-wide uppercase ${s.kicker}`} data-testid="level-label">
+            <span className={`font-semibold ${s.kicker}`} data-testid="level-label">
               {s.label}
             </span>
             <span className="text-slate-500">System announcement</span>

@@ -16,7 +16,10 @@ export function MessageList({
   highlighted,
   onRetry,
   onDiscard,
+  onArrival,
 }: {
+  /** New entries arrived: told whether the reader was at the end (where they scroll into view). */
+  onArrival?: (inView: boolean) => void;
   items: TimelineItem[];
   loading: boolean;
   observe: (id: string) => (el: HTMLElement | null) => void;
@@ -53,10 +56,11 @@ export function MessageList({
     if (!before) return scrollToBottom(false);
     const added = items.filter((i) => !before.has(i.key));
     if (added.length === 0) return;
+    onArrival?.(atBottom.current);
     const own = added.some((i) => i.kind === "pending");
     if (own || atBottom.current) scrollToBottom(true);
     else setUnread((n) => n + added.filter((i) => i.kind === "broadcast" || i.kind === "user").length);
-  }, [items, scrollToBottom]);
+  }, [items, scrollToBottom, onArrival]);
 
   // Times and day separators appear after hydration; stay pinned to the end through that.
   useLayoutEffect(() => {

@@ -29,7 +29,8 @@ export function Toasts({
   return (
     <section
       aria-label="Notifications"
-      className="pointer-events-none fixed inset-x-3 top-3 z-50 flex flex-col items-stretch gap-2 sm:inset-x-auto sm:top-5 sm:right-5 sm:w-96"
+      // Below the chat's header (its connection status stays readable), on a phone as on a desktop.
+      className="pointer-events-none fixed inset-x-3 top-[4.5rem] z-50 flex flex-col items-stretch gap-2 sm:inset-x-auto sm:top-24 sm:right-5 sm:w-96"
     >
       {toasts.map((t) => (
         <ToastCard
@@ -88,9 +89,11 @@ function ToastCard({
           <LevelIcon level={toast.level} className="size-[18px]" />
         </span>
         <div className="min-w-0 flex-1">
-          <p className={`text-xs font-semibold tracking-wide uppercase ${s.kicker}`}>New announcement</p>
-          <p className="mt-0.5 truncate font-semibold text-slate-900">{title || s.label}</p>
-          <p className="line-clamp-2 text-sm break-words text-slate-600 [overflow-wrap:anywhere]">
+          <p className={`text-xs font-semibold ${s.kicker}`}>{s.label} · New announcement</p>
+          {title ? <p className="mt-0.5 truncate font-semibold text-slate-900">{title}</p> : null}
+          <p
+            className={`line-clamp-2 text-sm break-words [overflow-wrap:anywhere] ${title ? "text-slate-600" : "mt-0.5 text-slate-900"}`}
+          >
             {message}
           </p>
           <button
