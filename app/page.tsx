@@ -20,7 +20,10 @@ export const viewport: Viewport = {
   // The on-screen keyboard shrinks the page, so the composer stays above it.
   interactiveWidget: "resizes-content",
   viewportFit: "cover",
-  themeColor: "#eef2ff",
+  themeColor: [
+    { media: "(prefers-color-scheme: light)", color: "#eef2ff" },
+    { media: "(prefers-color-scheme: dark)", color: "#1e1b4b" },
+  ],
 };
 
 export default async function ChatPage() {
