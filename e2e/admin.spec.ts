@@ -27,7 +27,7 @@ async function shot(page: Page, name: string, fullPage = true) {
 
 /** The number in a dashboard stat card. */
 async function stat(page: Page, testId: string): Promise<number> {
-  const dd = page.getByTestId(testId).locator("dd");
+  const dd = page.getByTestId(testId).locator("dd").first();
   await expect(dd).toHaveText(/^[\d,]+$/);
   return Number(((await dd.textContent()) ?? "").replace(/,/g, ""));
 }
@@ -139,10 +139,10 @@ test("compose with a target preview, send, read the report, see the dashboard ch
   await expect(page.getByRole("heading", { level: 1, name: "Maintenance Alert" })).toBeVisible();
   // One session's messages key is a string: that one fails, the broadcast is partial.
   await expect(page.getByText("partial", { exact: true }).first()).toBeVisible({ timeout: 15_000 });
-  await expect(page.getByTestId("sum-targeted").locator("dd")).toHaveText(String(total));
-  await expect(page.getByTestId("sum-stored").locator("dd")).toHaveText(String(total - 1));
-  await expect(page.getByTestId("sum-created").locator("dd")).toHaveText(String(emptyBefore + 1));
-  await expect(page.getByTestId("sum-failed").locator("dd")).toHaveText("1");
+  await expect(page.getByTestId("sum-targeted").locator("dd").first()).toHaveText(String(total));
+  await expect(page.getByTestId("sum-stored").locator("dd").first()).toHaveText(String(total - 1));
+  await expect(page.getByTestId("sum-created").locator("dd").first()).toHaveText(String(emptyBefore + 1));
+  await expect(page.getByTestId("sum-failed").locator("dd").first()).toHaveText("1");
 
   const search = page.getByLabel("Search by session id");
   await search.fill(emptyId);

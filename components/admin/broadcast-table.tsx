@@ -12,7 +12,7 @@ import { ButtonLink, EmptyState, LevelBadge, MegaphoneIcon, StatusBadge } from "
 function count(header: string, value: (b: Broadcast) => number): Column<Broadcast> {
   return {
     header,
-    className: "text-right",
+    className: "hidden text-right md:table-cell",
     cellClassName: "tabular-nums",
     cell: (b) => fmt(value(b)),
   };
@@ -41,16 +41,18 @@ export function BroadcastTable({ broadcasts, compact }: { broadcasts: Broadcast[
                   {b.title || b.message}
                 </Link>
               </div>
-              <p className="mt-0.5 truncate text-xs text-slate-500">
+              <p className="mt-0.5 truncate text-xs text-slate-600">
                 {b.title ? `${b.message} · ` : ""}
                 <RelativeTime iso={b.createdAt} />
                 {compact && ` · ${b.author}`}
               </p>
+              <RowSummary b={b} />
             </>
           ),
         },
         {
           header: "Status",
+          className: "hidden md:table-cell",
           cell: (b) => (
             <>
               <StatusBadge status={b.status} />
@@ -64,6 +66,7 @@ export function BroadcastTable({ broadcasts, compact }: { broadcasts: Broadcast[
         },
         !compact && {
           header: "Author",
+          className: "hidden lg:table-cell",
           cellClassName: "max-w-[12rem] truncate text-slate-600",
           cell: (b) => b.author,
         },
@@ -77,6 +80,21 @@ export function BroadcastTable({ broadcasts, compact }: { broadcasts: Broadcast[
         !compact && count("Seen", (b) => b.seen),
       ]}
     />
+  );
+}
+
+/** On a phone the table keeps one column: its status and counts go under the title. */
+function RowSummary({ b }: { b: Broadcast }) {
+  return (
+    <p className="mt-1 flex flex-wrap items-center gap-x-2 gap-y-1 text-xs text-slate-700 md:hidden">
+      <StatusBadge status={b.status} />
+      {b.status === "scheduled" && b.sendAt && <span>sends {formatTime(b.sendAt)}</span>}
+      <span className="tabular-nums">
+        {fmt(b.targeted)} targeted · {fmt(b.stored)} stored
+        {b.failed > 0 && <span className="font-medium text-rose-700"> · {fmt(b.failed)} failed</span>} ·{" "}
+        {fmt(b.delivered)} delivered
+      </span>
+    </p>
   );
 }
 

@@ -2,7 +2,6 @@
 
 import { BroadcastCard, UserBubble } from "@/components/chat/message-item";
 import type { Level, StoredMessage } from "@/lib/schemas/message";
-import { cn } from "./ui";
 
 /**
  * A broadcast exactly as the chat page shows it: the chat page's own card component, so the
@@ -32,7 +31,7 @@ export function BroadcastBubble({
     createdAt: createdAt ?? new Date().toISOString(),
   };
   return (
-    <div className={cn(!message && "opacity-60")}>
+    <div data-placeholder={message ? undefined : "true"}>
       <BroadcastCard message={msg} level={level} />
     </div>
   );
@@ -60,7 +59,7 @@ export function ChatPreview({ title, message, level }: { title?: string; message
         <span className="text-xs font-medium text-slate-500">On the chat page</span>
       </div>
       <div className="space-y-3 bg-slate-50 p-3 sm:p-4">
-        <div aria-hidden="true" className="opacity-70">
+        <div aria-hidden="true">
           <UserBubble message={earlier} />
         </div>
         <BroadcastBubble title={title} message={message} level={level} />

@@ -75,7 +75,7 @@ export function AdminShell({ email, children }: { email: string; children: React
     onSettled: () => window.location.assign(SIGN_IN_PATH),
   });
   const nav = (
-    <ul className="flex gap-1">
+    <ul className="flex gap-0.5 sm:gap-1">
       {NAV.map((item) => {
         const active = item.match(pathname);
         return (
@@ -84,7 +84,7 @@ export function AdminShell({ email, children }: { email: string; children: React
               href={item.href}
               aria-current={active ? "page" : undefined}
               className={cn(
-                "block whitespace-nowrap rounded-md px-3 py-1.5 text-sm font-medium transition-colors",
+                "block whitespace-nowrap rounded-md px-2 py-1.5 text-sm font-medium transition-colors sm:px-3",
                 active
                   ? "bg-indigo-50 text-indigo-700"
                   : "text-slate-600 hover:bg-slate-100 hover:text-slate-900",

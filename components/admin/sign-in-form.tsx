@@ -77,7 +77,7 @@ export function SignInForm({ callbackUrl, initialError }: { callbackUrl?: string
   };
 
   return (
-    <div className="flex min-h-dvh flex-col items-center justify-center bg-gradient-to-b from-slate-50 to-slate-100 px-4 py-12">
+    <main className="flex min-h-dvh flex-col items-center justify-center bg-gradient-to-b from-slate-50 to-slate-100 px-4 py-12">
       <div className="w-full max-w-sm">
         <div className="mb-6 flex justify-center">
           <Logo />
@@ -106,7 +106,7 @@ export function SignInForm({ callbackUrl, initialError }: { callbackUrl?: string
             </Button>
           </form>
         </div>
-        <div className="mt-6 space-y-2 text-center text-xs text-slate-500">
+        <div className="mt-6 space-y-2 text-center text-xs text-slate-600">
           <p>
             The first admin&apos;s email and password are printed in the terminal when Herald first starts.
           </p>
@@ -118,6 +118,6 @@ export function SignInForm({ callbackUrl, initialError }: { callbackUrl?: string
           </p>
         </div>
       </div>
-    </div>
+    </main>
   );
 }

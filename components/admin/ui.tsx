@@ -262,7 +262,7 @@ export function Stat({
       >
         {value}
       </dd>
-      {hint && <p className="mt-0.5 truncate text-xs text-slate-500">{hint}</p>}
+      {hint && <dd className="mt-0.5 truncate text-xs text-slate-600">{hint}</dd>}
     </div>
   );
 }
@@ -397,9 +397,9 @@ export function Field({
       <div className="mb-1.5 flex items-baseline justify-between gap-2">
         <label htmlFor={id} className="text-sm font-medium text-slate-800">
           {label}
-          {optional && <span className="ml-1 font-normal text-slate-400">(optional)</span>}
+          {optional && <span className="ml-1 font-normal text-slate-600">(optional)</span>}
         </label>
-        {counter && <span className="text-xs tabular-nums text-slate-400">{counter}</span>}
+        {counter && <span className="text-xs tabular-nums text-slate-600">{counter}</span>}
       </div>
       {children({ id, "aria-describedby": describedBy, "aria-invalid": error ? true : undefined })}
       {error ? (
@@ -416,7 +416,7 @@ export function Field({
 }
 
 export const inputClass =
-  "block w-full rounded-lg border-0 bg-white outline-none px-3 py-2 text-sm text-slate-900 shadow-sm ring-1 ring-inset ring-slate-300 placeholder:text-slate-400 focus:ring-2 focus:ring-inset focus:ring-indigo-600 aria-invalid:ring-rose-400 aria-invalid:focus:ring-rose-500 disabled:bg-slate-50";
+  "block w-full rounded-lg border-0 bg-white outline-none px-3 py-2 text-sm text-slate-900 shadow-sm ring-1 ring-inset ring-slate-300 placeholder:text-slate-500 focus:ring-2 focus:ring-inset focus:ring-indigo-600 aria-invalid:ring-rose-400 aria-invalid:focus:ring-rose-500 disabled:bg-slate-50";
 
 /** A search box with a magnifier; `onChange` gets the raw value (debounce at the caller). */
 export function SearchInput({
@@ -490,7 +490,7 @@ export function Segmented<T extends string>({
               className="sr-only"
             />
             {o.label}
-            {o.count != null && <span className="tabular-nums text-slate-400">{fmt(o.count)}</span>}
+            {o.count != null && <span className="tabular-nums text-slate-600">{fmt(o.count)}</span>}
           </label>
         ))}
       </div>

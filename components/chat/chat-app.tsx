@@ -79,7 +79,7 @@ export function ChatApp({ initialHistory }: { initialHistory: HistoryEntry[] | n
   const ended = chat.status === "ended";
   return (
     <div className="flex h-dvh flex-col bg-gradient-to-b from-indigo-50 via-slate-100 to-slate-100 sm:p-4">
-      <div className="mx-auto flex min-h-0 w-full max-w-4xl flex-1 flex-col overflow-hidden bg-slate-50 sm:rounded-3xl sm:border sm:border-slate-200 sm:shadow-xl sm:shadow-slate-900/5">
+      <main className="mx-auto flex min-h-0 w-full max-w-4xl flex-1 flex-col overflow-hidden bg-slate-50 sm:rounded-3xl sm:border sm:border-slate-200 sm:shadow-xl sm:shadow-slate-900/5">
         <header className="flex items-center gap-3 border-b border-slate-200/80 bg-white/90 px-4 py-3 backdrop-blur sm:px-6">
           <span className="grid size-10 shrink-0 place-items-center rounded-xl bg-indigo-600 text-white shadow-sm shadow-indigo-600/30">
             <MegaphoneIcon className="size-5" />
@@ -113,7 +113,7 @@ export function ChatApp({ initialHistory }: { initialHistory: HistoryEntry[] | n
           onArrival={onArrival}
         />
         <Composer onSend={(text) => void chat.send(text)} disabled={ended} />
-      </div>
+      </main>
       <Toasts toasts={toasts} onDismiss={dismiss} onView={view} observe={(id) => observe(id, "toast")} />
     </div>
   );

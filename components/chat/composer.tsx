@@ -62,7 +62,7 @@ export function Composer({ onSend, disabled }: { onSend: (text: string) => void;
             enterKeyHint="send"
             autoComplete="off"
             data-testid="composer-input"
-            className="block max-h-40 min-h-11 w-full resize-none bg-transparent px-4 py-2.5 text-[16px] leading-6 text-slate-900 outline-none placeholder:text-slate-400 disabled:cursor-not-allowed"
+            className="block max-h-40 min-h-11 w-full resize-none bg-transparent px-4 py-2.5 text-[16px] leading-6 text-slate-900 outline-none placeholder:text-slate-500 disabled:cursor-not-allowed"
           />
         </div>
         <button
@@ -76,7 +76,7 @@ export function Composer({ onSend, disabled }: { onSend: (text: string) => void;
         </button>
       </div>
       <div
-        className={`mx-auto mt-1.5 max-w-3xl justify-between px-2 text-[11px] text-slate-400 ${
+        className={`mx-auto mt-1.5 max-w-3xl justify-between px-2 text-[11px] text-slate-600 ${
           text.length >= SHOW_COUNT_FROM ? "flex" : "hidden sm:flex"
         }`}
       >

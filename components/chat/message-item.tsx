@@ -57,13 +57,13 @@ export function BroadcastCard({
             <span className={`font-semibold ${s.kicker}`} data-testid="level-label">
               {s.label}
             </span>
-            <span className="text-slate-500">System announcement</span>
-            <Time iso={message.createdAt} className="ml-auto shrink-0 text-slate-400 tabular-nums" />
+            <span className="text-slate-600">System announcement</span>
+            <Time iso={message.createdAt} className="ml-auto shrink-0 text-slate-600 tabular-nums" />
           </div>
           {message.title ? (
-            <h3 className={`mt-1 font-semibold text-slate-900 ${TEXT}`} data-testid="message-title">
+            <h2 className={`mt-1 font-semibold text-slate-900 ${TEXT}`} data-testid="message-title">
               {message.title}
-            </h3>
+            </h2>
           ) : null}
           <p
             className={`mt-0.5 text-[15px] leading-relaxed text-slate-700 ${TEXT}`}
@@ -92,7 +92,7 @@ export function UserBubble({ message }: { message: StoredMessage }) {
       >
         {message.message}
       </div>
-      <Time iso={message.createdAt} className="mt-1 mr-1 text-[11px] text-slate-400 tabular-nums" />
+      <Time iso={message.createdAt} className="mt-1 mr-1 text-[11px] text-slate-600 tabular-nums" />
     </div>
   );
 }
@@ -141,7 +141,7 @@ export function PendingBubble({
           </button>
         </div>
       ) : (
-        <span className="mt-1 mr-1 text-[11px] text-slate-400">Sending…</span>
+        <span className="mt-1 mr-1 text-[11px] text-slate-600">Sending…</span>
       )}
     </div>
   );
@@ -157,7 +157,7 @@ export function RawEntry({ raw }: { raw: string }) {
       >
         {raw}
       </div>
-      <span className="mt-1 ml-1 text-[11px] text-slate-400">Earlier message</span>
+      <span className="mt-1 ml-1 text-[11px] text-slate-600">Earlier message</span>
     </div>
   );
 }

@@ -87,7 +87,10 @@ export function MessageList({
         data-testid="message-list"
         role="log"
         aria-label="Messages"
-        className="h-full overflow-y-auto overscroll-contain [scrollbar-gutter:stable]"
+        // Keyboard users scroll the history too (arrow keys, Page Up/Down) once it has focus.
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must take focus (WCAG 2.1.1)
+        tabIndex={0}
+        className="h-full overflow-y-auto overscroll-contain [scrollbar-gutter:stable] focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-indigo-500"
       >
         <div className="mx-auto flex min-h-full max-w-3xl flex-col gap-3 px-3 pt-4 pb-6 sm:px-6">
           {loading ? <Skeleton /> : items.length === 0 ? <EmptyState /> : null}

@@ -109,7 +109,7 @@ function ToastCard({
           onClick={onDismiss}
           aria-label="Dismiss notification"
           data-testid="toast-dismiss"
-          className="grid size-8 shrink-0 place-items-center rounded-full text-slate-400 transition hover:bg-slate-100 hover:text-slate-600 focus-visible:outline-2 focus-visible:outline-indigo-500"
+          className="grid size-8 shrink-0 place-items-center rounded-full text-slate-500 transition hover:bg-slate-100 hover:text-slate-700 focus-visible:outline-2 focus-visible:outline-indigo-500"
         >
           <CloseIcon className="size-4" />
         </button>

@@ -249,7 +249,7 @@ export function ComposeBroadcast({ initialSessions = [] }: { initialSessions?: s
                         />
                         <span>
                           <span className="block text-sm font-medium text-slate-900">{LEVEL_LABEL[l]}</span>
-                          <span className="block text-xs text-slate-500">{LEVEL_META[l].hint}</span>
+                          <span className="block text-xs text-slate-600">{LEVEL_META[l].hint}</span>
                         </span>
                       </label>
                     ))}
@@ -294,7 +294,7 @@ export function ComposeBroadcast({ initialSessions = [] }: { initialSessions?: s
                         className="sr-only"
                       />
                       <span className="text-sm font-medium text-slate-900">{t.label}</span>
-                      <span className="mt-0.5 text-xs text-slate-500">{t.hint}</span>
+                      <span className="mt-0.5 text-xs text-slate-600">{t.hint}</span>
                     </label>
                   ))}
                 </div>

@@ -3,7 +3,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import type { Target } from "@/lib/schemas/broadcast";
-import type { SessionInfo } from "@/lib/schemas/session";
+import type { PreviewResult, SessionInfo } from "@/lib/schemas/session";
 import { fetchers, qk } from "../api";
 import { fmt } from "../format";
 import { useMemoryPosition } from "../list-state";
@@ -62,7 +62,7 @@ export function TargetPreview({
       description="Who this broadcast reaches right now. Empty sessions get their message list created."
       actions={
         counts.isFetching && target ? (
-          <span className="text-xs text-slate-400">{counts.data ? "Updating…" : "Counting sessions…"}</span>
+          <span className="text-xs text-slate-600">{counts.data ? "Updating…" : "Counting sessions…"}</span>
         ) : undefined
       }
       id="target-preview"
@@ -102,7 +102,7 @@ export function TargetPreview({
         ) : target.type === "sessions" ? (
           <ChosenTable ids={target.ids} onRemove={onRemove} />
         ) : (
-          <ScannedTable online={target.type === "online"} />
+          <ScannedTable online={target.type === "online"} counts={c} />
         )}
       </div>
     </Card>
@@ -167,7 +167,7 @@ function SessionRows({
 type ScanFilter = "all" | "empty" | "nonempty";
 
 /** All or online sessions: GET /api/sessions pages (SCAN cursors), searchable. */
-function ScannedTable({ online }: { online: boolean }) {
+function ScannedTable({ online, counts }: { online: boolean; counts?: PreviewResult }) {
   const [filter, setFilter] = useState<ScanFilter>("all");
   const [text, setText] = useState("");
   const q = useDebounced(text.trim(), 300);
@@ -212,6 +212,16 @@ function ScannedTable({ online }: { online: boolean }) {
         loading="Loading sessions"
         loadingRows={4}
         pageSize={PAGE}
+        total={
+          q || !counts
+            ? undefined
+            : {
+                all: counts.total,
+                empty: counts.empty,
+                nonempty: counts.withMessages,
+                online: counts.online,
+              }[apiFilter]
+        }
         noun={["session", "sessions"]}
         empty={
           <EmptyState title={q ? "No matching sessions" : online ? "Nobody is online" : "No sessions here"}>

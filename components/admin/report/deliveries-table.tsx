@@ -68,7 +68,7 @@ const COLUMNS: Column<DeliveryRecord>[] = [
       ) : d.seenAt ? (
         <span className="text-slate-500">delivered {formatTime(d.deliveredAt)}</span>
       ) : (
-        <span className="text-slate-400">—</span>
+        <span className="text-slate-500">—</span>
       ),
   },
   {
