@@ -36,14 +36,23 @@ export function useQueryState() {
   return [params, set] as const;
 }
 
-/** One query parameter restricted to known values (anything else reads as the default). */
+/**
+ * One query parameter restricted to known values (anything else reads as the default). The
+ * choice shows at once; the URL follows (Next applies a pushState in a transition, and a
+ * controlled radio would otherwise snap back until it lands).
+ */
 export function useQueryChoice<T extends string>(name: string, values: readonly T[], fallback: T) {
   const [params, set] = useQueryState();
   const raw = params.get(name);
-  const value = values.includes(raw as T) ? (raw as T) : fallback;
+  const fromUrl = values.includes(raw as T) ? (raw as T) : fallback;
+  const [value, setValue] = useState(fromUrl);
+  useEffect(() => setValue(fromUrl), [fromUrl]);
   // A new filter starts again at page 1.
   const change = useCallback(
-    (v: T) => set({ [name]: v === fallback ? null : v, page: null, cursor: null }),
+    (v: T) => {
+      setValue(v);
+      set({ [name]: v === fallback ? null : v, page: null, cursor: null });
+    },
     [set, name, fallback],
   );
   return [value, change] as const;

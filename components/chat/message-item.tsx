@@ -42,6 +42,7 @@ export function BroadcastCard({
       data-type="broadcast"
       data-level={level}
       data-message-id={message.id}
+      data-highlighted={highlighted ? "true" : undefined}
       aria-label={`${s.label} announcement${message.title ? `: ${message.title}` : ""}`}
       className={`relative mx-auto w-full max-w-2xl scroll-my-24 overflow-hidden rounded-2xl border shadow-sm transition-shadow duration-700 ${s.card} ${
         highlighted ? `ring-2 ring-offset-2 ring-offset-slate-50 ${s.ring}` : ""
