@@ -2,25 +2,22 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { type APIRequestContext, type BrowserContext, expect, type Page, test } from "@playwright/test";
-import { Redis } from "ioredis";
-import { createToken } from "../lib/auth/tokens";
-import { createKeys } from "../lib/redis/keys";
+import type { Redis } from "ioredis";
 import { E2E_BASE_URL, E2E_REDIS_URL, E2E_SERVER_ENV, PROJECT_ROOT } from "./env";
+import { apiToken, connectRedis, keys, openChat, type SentBroadcast, sendBroadcast } from "./support";
 
 /**
  * The end-user chat page against the production build, the custom server and its embedded
  * Redis: sessions, history, live broadcasts, receipts, catch-up and text-only rendering.
  * Broadcasts go through the HTTP API with a token written straight into that Redis.
  */
-const keys = createKeys({ sessionPrefix: "session:", messagesSuffix: ":messages" });
 const ARTIFACTS = path.join(PROJECT_ROOT, "e2e", ".artifacts");
 let redis: Redis;
 let token: string;
 
 test.beforeAll(async () => {
-  redis = new Redis({ path: E2E_REDIS_URL.slice("unix://".length), lazyConnect: true });
-  await redis.connect();
-  token = await createToken(redis, keys, `e2e-chat-${Date.now()}`);
+  redis = await connectRedis();
+  token = await apiToken(redis, "chat");
   mkdirSync(ARTIFACTS, { recursive: true });
 });
 
@@ -28,24 +25,11 @@ test.afterAll(async () => {
   await redis?.quit();
 });
 
-interface Summary {
-  id: string;
-  status: string;
-  stored: number;
-}
-
-async function broadcast(
+const broadcast = (
   request: APIRequestContext,
   body: { message: string; title?: string; level?: string; target?: unknown },
   baseURL = E2E_BASE_URL,
-): Promise<Summary> {
-  const res = await request.post(`${baseURL}/api/broadcasts?wait=60`, {
-    headers: { authorization: `Bearer ${token}` },
-    data: body,
-  });
-  expect(res.status(), await res.text()).toBe(200);
-  return (await res.json()) as Summary;
-}
+): Promise<SentBroadcast> => sendBroadcast(request, token, body, baseURL);
 
 const only = (sid: string) => ({ type: "sessions", ids: [sid] });
 
@@ -55,12 +39,17 @@ async function sessionId(context: BrowserContext, url = E2E_BASE_URL): Promise<s
   return cookie!.value;
 }
 
-/** Open the chat page and wait until its socket is live. */
-async function openChat(page: Page, url = "/"): Promise<string> {
-  await page.goto(url);
-  await expect(page.getByTestId("connection-status")).toHaveAttribute("data-status", "live");
-  return sessionId(page.context(), page.url());
+/** Scroll the history to its top, as someone reading old messages: new ones no longer scroll into view. */
+async function readOlderMessages(page: Page): Promise<void> {
+  await page.getByTestId("message-list").evaluate((el) => {
+    el.scrollTop = 0;
+    el.dispatchEvent(new Event("scroll"));
+  });
 }
+
+/** A notice's entrance transition has ended (screenshots and positions are taken at rest). */
+const settled = (page: Page) =>
+  page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => {}))));
 
 const messageById = (page: Page, id: string) =>
   page.locator(`[data-testid="message"][data-message-id="${id}"]`);
@@ -104,12 +93,9 @@ test("a new visitor gets an empty session; a broadcast shows live with its level
   // The level's colours: an amber card, unlike the user's indigo bubbles.
   expect(await card.evaluate((el) => el.className)).toContain("amber");
 
-  // A short notice the user can dismiss.
-  const toast = page.locator(`[data-testid="toast"][data-message-id="${sent.id}"]`);
-  await expect(toast).toBeVisible();
-  await expect(toast).toHaveAttribute("data-level", "warning");
-  await toast.getByTestId("toast-dismiss").click();
-  await expect(toast).toHaveCount(0);
+  // It scrolled into view at the end of the list: highlighted there, not repeated in a notice.
+  await expect(card).toHaveAttribute("data-highlighted", "true");
+  await expect(page.getByTestId("toast")).toHaveCount(0);
 
   await page.reload();
   await expect(page.getByTestId("connection-status")).toHaveAttribute("data-status", "live");
@@ -118,6 +104,50 @@ test("a new visitor gets an empty session; a broadcast shows live with its level
   // Shown on load, not announced again.
   await expect(page.getByTestId("toast")).toHaveCount(0);
   expect(await redis.llen(keys.sessionMessages(sid))).toBe(1);
+});
+
+test("a broadcast arriving while the reader is up in the history gets a notice, below the header", async ({
+  browser,
+  request,
+}) => {
+  const phone = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    isMobile: true,
+    hasTouch: true,
+  });
+  const page = await phone.newPage();
+  const sid = await openChat(page);
+  await seedConversation(sid);
+  await page.reload();
+  await expect(page.locator('[data-testid="message"]')).toHaveCount(8);
+  await readOlderMessages(page);
+
+  const sent = await broadcast(request, { message: `No title on this one ${Date.now()}`, target: only(sid) });
+  const toast = page.locator(`[data-testid="toast"][data-message-id="${sent.id}"]`);
+  await expect(toast).toBeVisible();
+  await expect(toast).toHaveAttribute("data-level", "info");
+  // An untitled broadcast gets no made-up title ("Info"): its text is the notice.
+  await expect(toast.getByTestId("toast-title")).toHaveCount(0);
+  await expect(toast).toContainText("Info · New announcement");
+  await settled(page);
+  // The header (and its connection status) stays visible above the notice.
+  const header = (await page.locator("header").first().boundingBox())!;
+  expect((await toast.boundingBox())!.y).toBeGreaterThanOrEqual(header.y + header.height);
+
+  // Followed to its place in the chat: the notice goes, the message is highlighted in view.
+  await toast.getByRole("button", { name: "View in chat" }).click();
+  await expect(toast).toHaveCount(0);
+  await expect(messageById(page, sent.id)).toHaveAttribute("data-highlighted", "true");
+  await expect(messageById(page, sent.id)).toBeInViewport();
+
+  // Another one, dismissed.
+  await readOlderMessages(page);
+  const next = await broadcast(request, { message: "and another", title: "Second", target: only(sid) });
+  const second = page.locator(`[data-testid="toast"][data-message-id="${next.id}"]`);
+  await expect(second.getByTestId("toast-title")).toHaveText("Second");
+  await second.getByTestId("toast-dismiss").click();
+  await expect(second).toHaveCount(0);
+  await phone.close();
 });
 
 test("the user sends a message: it is stored in the session's list and shown", async ({ page }) => {
@@ -222,15 +252,18 @@ test("offline during a broadcast: it appears once back online, without a reload"
   });
   expect(sent.stored).toBe(1);
   // Chromium's emulated offline keeps an open WebSocket but holds its frames; the page
-  // drops the socket on `offline`, so nothing can arrive until the network is back.
-  await page.waitForTimeout(1000);
+  // drops the socket on `offline`. The broadcast has ended (its live push went out first) and
+  // its record is still "stored": no client acknowledged it, so the page did not get it.
+  expect((await deliveryOf(request, sent.id, sid))?.status).toBe("stored");
   await expect(messageById(page, sent.id)).toHaveCount(0);
 
   await page.context().setOffline(false);
   await expect(messageById(page, sent.id)).toBeVisible();
   await expect(page.getByTestId("connection-status")).toHaveAttribute("data-status", "live");
   await expect(messageById(page, sent.id)).toHaveCount(1);
-  await expect(page.locator(`[data-testid="toast"][data-message-id="${sent.id}"]`)).toBeVisible();
+  // It arrives at the end of the list, in view: highlighted, not announced twice.
+  await expect(messageById(page, sent.id)).toHaveAttribute("data-highlighted", "true");
+  await expect(page.getByTestId("toast")).toHaveCount(0);
   expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
 });
 
@@ -259,14 +292,14 @@ test("the delivery record becomes delivered, then seen once the page is visible"
   expect((await deliveryOf(request, sent.id, sid))?.status).toMatch(/stored|delivered/);
 
   await expect.poll(async () => (await deliveryOf(request, sent.id, sid))?.status).toBe("delivered");
-  // In the page but not visible to anyone: not seen.
-  await page.waitForTimeout(1500);
-  expect((await deliveryOf(request, sent.id, sid))?.status).toBe("delivered");
 
+  // In the page but not visible to anyone: not seen until the page shows. The record's seenAt
+  // proves it: it is later than the moment the page became visible.
+  const shownAt = Date.now();
   await setHidden(false);
   await expect.poll(async () => (await deliveryOf(request, sent.id, sid))?.status).toBe("seen");
   const record = await deliveryOf(request, sent.id, sid);
-  expect(record?.seenAt).toBeTruthy();
+  expect(Date.parse(record!.seenAt!)).toBeGreaterThanOrEqual(shownAt);
 
   const counts = await (
     await request.get(`/api/broadcasts/${sent.id}`, { headers: { authorization: `Bearer ${token}` } })
@@ -301,7 +334,8 @@ test("markup in a broadcast or a legacy entry is shown as text", async ({ page, 
     "legacy <b>bold</b> <img src=y onerror=alert(3)>",
   );
   await expect(page.getByTestId("message-list").locator("img, script, b")).toHaveCount(0);
-  await page.waitForTimeout(500);
+  // No element that could run the payload exists anywhere on the page, so no dialog can come later.
+  await expect(page.locator("img[src=x], img[src=y], script:text('alert')")).toHaveCount(0);
   expect(dialogs).toBe(0);
 });
 
@@ -360,6 +394,9 @@ test("screenshots: desktop and phone", async ({ browser, request }) => {
   // Nothing wider than the screen.
   expect(await mobile.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 
+  // Both readers are up in the history, so the new broadcast gets a notice.
+  await readOlderMessages(page);
+  await readOlderMessages(mobile);
   const sent = await broadcast(request, {
     title: "Scheduled maintenance",
     message: "Chat will be unavailable from 22:00 to 22:15 UTC tonight.",
@@ -368,7 +405,8 @@ test("screenshots: desktop and phone", async ({ browser, request }) => {
   });
   await expect(mobile.locator(`[data-testid="toast"][data-message-id="${sent.id}"]`)).toBeVisible();
   await expect(page.locator(`[data-testid="toast"][data-message-id="${sent.id}"]`)).toBeVisible();
-  await page.waitForTimeout(400);
+  await settled(page);
+  await settled(mobile);
   await mobile.screenshot({ path: path.join(ARTIFACTS, "chat-phone-toast.png") });
   await page.screenshot({ path: path.join(ARTIFACTS, "chat-desktop-toast.png") });
 

@@ -1,17 +1,27 @@
 // The Herald CLI: `npm run -s herald -- <command>` (node --import tsx server/cli.ts).
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerAdmin } from "./cli/admin";
 import { registerBroadcast } from "./cli/broadcast";
 import { registerDemo } from "./cli/demo";
-import { EXIT_OK, EXIT_USAGE, installCliLogger, reportError } from "./cli/runtime";
+import { EXIT_OK, EXIT_USAGE, installCliLogger, reportError, USAGE_HINT } from "./cli/runtime";
 import { registerSessions } from "./cli/sessions";
 import { registerToken } from "./cli/token";
+
+/** Herald's version, as package.json says. */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
+}
 
 export function buildProgram(): Command {
   const program = new Command("herald")
     .description("Broadcast system messages to every session of a Redis-backed chat app")
+    .version(version(), "-V, --version", "print Herald's version")
     .configureHelp({ showGlobalOptions: true })
-    .showHelpAfterError("(add --help for usage)")
+    .showHelpAfterError(USAGE_HINT)
     // Commander's usage errors exit 1 by default; ours are 2. Set before the subcommands inherit it.
     .exitOverride()
     .addHelpText(

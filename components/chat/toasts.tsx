@@ -90,7 +90,11 @@ function ToastCard({
         </span>
         <div className="min-w-0 flex-1">
           <p className={`text-xs font-semibold ${s.kicker}`}>{s.label} · New announcement</p>
-          {title ? <p className="mt-0.5 truncate font-semibold text-slate-900">{title}</p> : null}
+          {title ? (
+            <p className="mt-0.5 truncate font-semibold text-slate-900" data-testid="toast-title">
+              {title}
+            </p>
+          ) : null}
           <p
             className={`line-clamp-2 text-sm break-words [overflow-wrap:anywhere] ${title ? "text-slate-600" : "mt-0.5 text-slate-900"}`}
           >

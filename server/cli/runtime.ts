@@ -31,6 +31,9 @@ export class CliError extends Error {
 export type FieldNames = Record<string, string>;
 
 /** A zod error as usage lines: "error: --level: Invalid option: expected one of ...". */
+/** The line that ends every usage error, ours and commander's. */
+export const USAGE_HINT = "(add --help for usage)";
+
 export function usageErrorFromZod(err: ZodError, names: FieldNames = {}): CliError {
   const lines = err.issues.map((i) => {
     const head = i.path[0];
@@ -200,6 +203,9 @@ export function reportError(err: unknown): number {
   if (err instanceof CliError) {
     if (err.message)
       process.stderr.write(`${err.message.startsWith("error:") ? "" : "error: "}${err.message}\n`);
+    // Every usage error ends as commander's own do (program.showHelpAfterError).
+    if (err.exitCode === EXIT_USAGE && !err.message.includes(USAGE_HINT))
+      process.stderr.write(`${USAGE_HINT}\n`);
     return err.exitCode;
   }
   if (err instanceof ConfigError) {
