@@ -128,7 +128,8 @@ test("the session picker never picks an id nobody chose; the preview and the con
     const data = new DataTransfer();
     data.setData("text", text);
     el.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
-  }, `${real[1]} ${ghost}`);
+  }, `${real[0]} ${real[1]} ${ghost}`);
+  // The one picked above is among them: chosen once.
   await expect(chosen.getByRole("listitem")).toHaveCount(3);
   const missingRow = page.locator(`#target-preview tr[data-session-id="${ghost}"]`);
   await expect(missingRow).toContainText("no such session");
