@@ -2,7 +2,7 @@
 
 import { useMutationState, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
-import type { Broadcast, Target } from "@/lib/schemas/broadcast";
+import type { Broadcast, BroadcastStatus, Target } from "@/lib/schemas/broadcast";
 import { ApiError, type DeliveryPage, fetchers, qk, SEND_MUTATION_KEY } from "../api";
 import { CopyButton } from "../copy-button";
 import { fmt, formatEta, formatTime, share } from "../format";
@@ -25,6 +25,19 @@ import {
 } from "../ui";
 import { DeliveriesTable } from "./deliveries-table";
 import { mergeReading, secondsLeft, stableTotal } from "./progress";
+
+/** Statuses that move on by themselves soon: the report polls them closely. */
+const ACTIVE: readonly BroadcastStatus[] = ["queued", "running", "interrupted"];
+
+/** What the progress card says of a broadcast whose run has not started (or never will). */
+function notStartedLine(b: Broadcast): string | null {
+  if (b.startedAt || b.processed > 0) return null;
+  if (b.status === "scheduled")
+    return `Not sent yet: it goes out ${b.sendAt ? `at ${formatTime(b.sendAt)}` : "later"}.`;
+  if (b.status === "queued") return "Queued: a worker starts it in a moment.";
+  if (b.status === "cancelled") return "Cancelled before it was sent: nothing was stored.";
+  return null;
+}
 
 function describeTarget(t: Target | null): string {
   if (t === null) return "Unreadable target (not sent)";
@@ -51,7 +64,11 @@ export function BroadcastReport({ id }: { id: string }) {
     queryKey: qk.broadcast(id),
     queryFn: () => fetchers.broadcast(id),
     // Poll while the fan-out runs (socket events make it smoother, polling makes it certain).
-    refetchInterval: (q) => (q.state.data?.status === "running" || (!q.state.data && sending) ? 1000 : false),
+    refetchInterval: (q) => {
+      const st = q.state.data?.status;
+      if ((!q.state.data && sending) || (st && ACTIVE.includes(st))) return 1000;
+      return st === "scheduled" ? 30_000 : false;
+    },
     retry: (n, err) => (err instanceof ApiError && err.status === 404 ? sending && n < 60 : n < 1),
     retryDelay: 250,
     // Always re-read on arrival: counts may have moved while the page was loading.
@@ -204,28 +221,40 @@ export function BroadcastReport({ id }: { id: string }) {
       <div className="mb-6 grid gap-4 lg:grid-cols-[minmax(0,1fr)_20rem]">
         <Card title={running ? "Sending…" : "Progress"} className="order-2 lg:order-1">
           <div aria-live="polite" data-testid="progress">
-            <div className="mb-2 flex flex-wrap items-baseline justify-between gap-2 text-sm">
-              <span className="font-medium text-slate-900" data-testid="progress-count">
-                {counting
-                  ? `${fmt(b.processed)} sessions processed (counting the target…)`
-                  : `${fmt(b.processed)} of ${exact ? "" : "about "}${fmt(total)} sessions processed`}
-                {running && !counting && total > 0 && ` · ${share(b.processed, total)}`}
-              </span>
-              <span className="text-xs text-slate-600" data-testid="progress-rate">
-                {running
-                  ? shownRate
-                    ? `${fmt(shownRate)} sessions/s${left !== null ? ` · ${formatEta(left)} left` : ""}`
-                    : "starting…"
-                  : b.finishedAt
-                    ? finishedLine(b)
-                    : b.status}
-              </span>
-            </div>
-            <ProgressBar value={running ? b.processed : total} max={total || 1} label="Sessions processed" />
+            {notStartedLine(b) !== null ? (
+              <p className="text-sm text-slate-700" data-testid="progress-count">
+                {notStartedLine(b)}
+              </p>
+            ) : (
+              <>
+                <div className="mb-2 flex flex-wrap items-baseline justify-between gap-2 text-sm">
+                  <span className="font-medium text-slate-900" data-testid="progress-count">
+                    {counting
+                      ? `${fmt(b.processed)} sessions processed (counting the target…)`
+                      : `${fmt(b.processed)} of ${exact ? "" : "about "}${fmt(total)} sessions processed`}
+                    {running && !counting && total > 0 && ` · ${share(b.processed, total)}`}
+                  </span>
+                  <span className="text-xs text-slate-600" data-testid="progress-rate">
+                    {running
+                      ? shownRate
+                        ? `${fmt(shownRate)} sessions/s${left !== null ? ` · ${formatEta(left)} left` : ""}`
+                        : "starting…"
+                      : b.finishedAt
+                        ? finishedLine(b)
+                        : b.status}
+                  </span>
+                </div>
+                <ProgressBar
+                  value={running ? b.processed : total}
+                  max={total || 1}
+                  label="Sessions processed"
+                />
+              </>
+            )}
             {b.status === "interrupted" && (
               <p className="mt-3 text-sm text-amber-800">
-                This broadcast was interrupted. Sending it again with the same id resumes it without
-                duplicates (<code className="font-mono text-xs">herald broadcast</code> or the API).
+                Its run stopped (Redis or its server went away). A worker takes it up again by itself and it
+                goes on where it was, without duplicates.
               </p>
             )}
           </div>
