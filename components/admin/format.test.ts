@@ -21,7 +21,8 @@ describe("console wording", () => {
     expect(relativeTime("2026-12-04T11:59:50Z", now)).toBe("just now");
     expect(relativeTime("2026-12-04T11:57:00Z", now)).toBe("3 min ago");
     expect(relativeTime("2026-12-04T09:00:00Z", now)).toBe("3 h ago");
-    expect(formatEta(3)).toBe("under 5 s");
+    expect(formatEta(2)).toBe("a few seconds");
+    expect(formatEta(7.4)).toBe("about 7 s");
     expect(formatEta(42)).toBe("about 40 s");
     expect(formatEta(185)).toBe("about 3 min");
   });

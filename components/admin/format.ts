@@ -48,10 +48,11 @@ export function share(n: number, of: number): string {
   return `${Math.round(p)}%`;
 }
 
-/** A duration ahead, rounded as an estimate should be: "under 5 s", "about 40 s", "about 3 min". */
+/** A duration ahead, rounded as an estimate should be: "about 8 s", "about 40 s", "about 3 min". */
 export function formatEta(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return "—";
-  if (seconds < 5) return "under 5 s";
+  if (seconds < 3) return "a few seconds";
+  if (seconds < 15) return `about ${Math.round(seconds)} s`;
   if (seconds < 60) return `about ${Math.round(seconds / 5) * 5} s`;
   if (seconds < 3600) return `about ${Math.round(seconds / 60)} min`;
   const h = Math.floor(seconds / 3600);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Broadcast } from "@/lib/schemas/broadcast";
-import { mergeReading, roundEstimate, secondsLeft, stableTotal } from "./progress";
+import { mergeReading, recentRate, roundEstimate, secondsLeft, stableTotal } from "./progress";
 
 const reading = (over: Partial<Broadcast>): Broadcast => ({
   id: "b",
@@ -97,5 +97,31 @@ describe("time left", () => {
     expect(secondsLeft(100_000, 200_000, 10_000)).toBe(10);
     expect(secondsLeft(0, 200_000, 10_000)).toBeNull();
     expect(secondsLeft(5, 10, null)).toBeNull();
+  });
+});
+
+describe("the recent rate", () => {
+  it("is the slope of the last seconds of readings, not the average since the start", () => {
+    let state = { samples: [] as { at: number; processed: number }[], rate: null as number | null };
+    // Slow first pages, then 20,000/s.
+    for (const [at, processed] of [
+      [0, 0],
+      [1000, 2000],
+      [2000, 10_000],
+      [3000, 30_000],
+      [4000, 50_000],
+      [5000, 70_000],
+      [6000, 90_000],
+    ] as const)
+      state = recentRate(state.samples, { at, processed });
+    expect(state.rate).toBe(20_000);
+    expect(state.samples.length).toBeLessThanOrEqual(5);
+  });
+
+  it("starts over when the walk does, and needs a second of readings", () => {
+    const a = recentRate([], { at: 0, processed: 100 });
+    expect(a.rate).toBeNull();
+    const b = recentRate(a.samples, { at: 500, processed: 50 });
+    expect(b.samples).toEqual([{ at: 500, processed: 50 }]);
   });
 });

@@ -60,3 +60,27 @@ export function secondsLeft(processed: number, total: number, rate: number | nul
   if (!rate || rate <= 0 || total <= 0 || processed === 0) return null;
   return Math.max(0, total - processed) / rate;
 }
+
+/** A reading of how far a run got, and when the page saw it. */
+export interface Sample {
+  at: number;
+  processed: number;
+}
+
+const RATE_WINDOW_MS = 4000;
+
+/**
+ * Add a reading to the recent ones (the last few seconds are kept) and give the recent rate in
+ * sessions per second, or null with too little to go on. A run speeds up after its first
+ * pages, so the rate since its start (what the server reports) makes early estimates too long.
+ */
+export function recentRate(samples: Sample[], next: Sample): { samples: Sample[]; rate: number | null } {
+  const last = samples.at(-1);
+  const kept =
+    last && next.processed < last.processed ? [] : samples.filter((s) => next.at - s.at <= RATE_WINDOW_MS);
+  if (!last || last.processed !== next.processed) kept.push(next);
+  const first = kept[0]!;
+  const newest = kept.at(-1)!;
+  const secs = (newest.at - first.at) / 1000;
+  return { samples: kept, rate: secs >= 1 ? (newest.processed - first.processed) / secs : null };
+}

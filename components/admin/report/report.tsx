@@ -24,7 +24,7 @@ import {
   StatusBadge,
 } from "../ui";
 import { DeliveriesTable } from "./deliveries-table";
-import { mergeReading, secondsLeft, stableTotal } from "./progress";
+import { mergeReading, recentRate, type Sample, secondsLeft, stableTotal } from "./progress";
 
 /** Statuses that move on by themselves soon: the report polls them closely. */
 const ACTIVE: readonly BroadcastStatus[] = ["queued", "running", "interrupted"];
@@ -124,6 +124,12 @@ export function BroadcastReport({ id }: { id: string }) {
 
   const b = bq.data;
   const shownTotal = useRef<number | null>(null);
+  // The recent speed (last seconds of readings), for the time left.
+  const speed = useRef<{ samples: Sample[]; rate: number | null }>({ samples: [], rate: null });
+  useEffect(() => {
+    if (b?.status === "running")
+      speed.current = recentRate(speed.current.samples, { at: Date.now(), processed: b.processed });
+  }, [b?.status, b?.processed]);
   if (!b) {
     if (send?.status === "error") {
       return (
@@ -170,7 +176,7 @@ export function BroadcastReport({ id }: { id: string }) {
   const total = stableTotal(shownTotal.current, b, exact);
   shownTotal.current = total;
   const shownRate = rate ?? estimateRate(b);
-  const left = running ? secondsLeft(b.processed, total, shownRate) : null;
+  const left = running ? secondsLeft(b.processed, total, speed.current.rate ?? shownRate) : null;
   const pct = (n: number) => (b.stored > 0 ? `${share(n, b.stored)} of stored` : undefined);
 
   return (
