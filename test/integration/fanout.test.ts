@@ -22,6 +22,7 @@ import {
   seedSession,
   snapshotKeys,
   testDeps,
+  waitFor,
 } from "../helpers/herald";
 import { monitorCommands, startTestRedis, type TestRedis } from "../helpers/redis";
 import { PROJECT_ROOT, runCli } from "../helpers/server";
@@ -589,18 +590,18 @@ describe("resume", () => {
       },
     );
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    // Kill it as soon as it has saved progress past the first page.
-    const deadline = Date.now() + 30_000;
-    let killedMidRun = false;
-    while (Date.now() < deadline && child.exitCode === null) {
-      const processed = Number(await t.redis.hget(keys.broadcast("killed"), "processed"));
-      if (processed > 0) {
+    // Kill it as soon as it has saved progress past the first page (false: it finished first).
+    const killedMidRun = await waitFor(
+      async () => {
+        if (child.exitCode !== null) return false;
+        if (Number(await t.redis.hget(keys.broadcast("killed"), "processed")) === 0) return undefined;
         child.kill("SIGKILL");
-        killedMidRun = true;
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 5));
-    }
+        return true;
+      },
+      "the CLI's first saved page",
+      30_000,
+      5,
+    );
     await exited;
     expect(killedMidRun, "the CLI finished before it could be killed").toBe(true);
 
