@@ -2,6 +2,7 @@ import type { Server as HttpServer, IncomingMessage } from "node:http";
 import { createAdapter } from "@socket.io/redis-adapter";
 import { type Namespace, Server } from "socket.io";
 import { adminFromCookieHeader } from "../auth/admin-session";
+import { adminSessionRoom } from "../auth/admin-sessions";
 import { assertSameOrigin } from "../auth/principal";
 import type { Deps } from "../context";
 import { getMetrics } from "../metrics";
@@ -34,6 +35,8 @@ interface UserData {
 }
 interface AdminData {
   email: string;
+  /** The sign-in this socket belongs to (lib/auth/admin-sessions.ts). */
+  sid: string;
 }
 
 export type HeraldIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, UserData>;
@@ -200,13 +203,15 @@ export function attachRealtime(httpServer: HttpServer, deps: Deps) {
       const who = await adminFromCookieHeader(socket.handshake.headers.cookie);
       if (!who) return next(new Error("unauthorized"));
       socket.data.email = who.email;
+      socket.data.sid = who.sid;
       next();
     } catch {
       next(new Error("unavailable"));
     }
   });
   admin.on("connection", (socket) => {
-    socket.join(ADMIN_ALL_ROOM);
+    // The sign-in's own room: ending the sign-in (sign-out, password change) disconnects it.
+    socket.join([ADMIN_ALL_ROOM, adminSessionRoom(socket.data.sid)]);
     const room = (payload: unknown) => {
       const p = WatchSchema.safeParse(payload);
       return p.success ? broadcastRoom(p.data.broadcastId) : null;
