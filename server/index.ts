@@ -144,6 +144,11 @@ async function main() {
   }
 
   const realtime = attachRealtime(server, deps);
+  // Socket.IO answers its own HTTP requests (polling, handshakes): the same headers there.
+  realtime.io.engine.on("headers", (headers: Record<string, string>, req: IncomingMessage) => {
+    const https = config.HERALD_TRUST_PROXY && req.headers["x-forwarded-proto"] === "https";
+    Object.assign(headers, securityHeaders({ nonce: newNonce(), https, dev }));
+  });
   // Every instance runs broadcast jobs (HERALD_WORKER_CONCURRENCY=0: none on this one).
   const worker =
     config.HERALD_WORKER_CONCURRENCY > 0 ? startBroadcastWorker(deps, { emitters: getEmitters() }) : null;

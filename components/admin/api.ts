@@ -76,6 +76,9 @@ export const qk = {
   sessions: (filter: SessionFilter, q: string, cursor: string, limit: number) =>
     ["sessions", filter, q, cursor, limit] as const,
   sessionMessages: (id: string) => ["session-messages", id] as const,
+  account: ["account"] as const,
+  admins: ["admins"] as const,
+  tokens: ["tokens"] as const,
 };
 
 export interface BroadcastList {

@@ -81,6 +81,9 @@ export async function removeAdmin(deps: Deps, actor: string, email: string): Pro
   if (normalized.data === actor) {
     throw new HeraldError("conflict", "you cannot remove yourself; ask another admin");
   }
+  if (!(await deps.redis.hexists(deps.keys.admins(), normalized.data))) {
+    throw new HeraldError("not_found", "admin not found");
+  }
   if ((await countAdmins(deps.redis, deps.keys)) <= 1) {
     throw new HeraldError("conflict", "the last admin cannot be removed");
   }

@@ -28,7 +28,7 @@ export const addressMessageRule = (c: Config): RateRule => ({
 });
 
 /** One session's messages: a typing human never gets near it. */
-export const SESSION_MESSAGE_RULE: RateRule = { burst: 20, perPeriod: 60, periodSeconds: 60 };
+export const SESSION_MESSAGE_RULE: RateRule = { burst: 20, perPeriod: 30, periodSeconds: 60 };
 
 const memoryFull = () =>
   new HeraldError(
