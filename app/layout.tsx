@@ -1,5 +1,5 @@
 import type { Metadata, Viewport } from "next";
-import { connection } from "next/server";
+import { headers } from "next/headers";
 import { Providers } from "@/components/providers";
 import "./globals.css";
 
@@ -11,9 +11,9 @@ export const metadata: Metadata = {
 export const viewport: Viewport = { width: "device-width", initialScale: 1 };
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
-  // Every page renders per request: its scripts carry that response's CSP nonce
-  // (lib/http/security-headers.ts), which a page prerendered at build time could not.
-  await connection();
+  // Every page renders per request (reading headers does that): its scripts carry that response's
+  // CSP nonce (lib/http/security-headers.ts), which a page prerendered at build time could not.
+  await headers();
   return (
     <html lang="en">
       <body className="min-h-dvh bg-slate-50 text-slate-900 antialiased">
