@@ -413,7 +413,7 @@ async function finish(
   const summary = toSummary(final ? toPublic(final) : { ...toPublic(record), ...progress.counts, status });
   progress.estimate(targeted);
   progress.report(true);
-  observeBroadcast(summary, progress.elapsedMs() / 1000);
+  await observeRun(deps, id, summary, progress.elapsedMs() / 1000);
   emitters?.admins.to([ADMIN_ALL_ROOM, broadcastRoom(id)]).emit("broadcast:finished", summary);
   log.info(
     {
@@ -426,6 +426,43 @@ async function finish(
     `Broadcast message stored in shared Redis for ${summary.stored} active sessions`,
   );
   return summary;
+}
+
+/** What the metrics were told of a broadcast's sessions so far, kept in its hash for any instance. */
+const OBSERVED = {
+  stored: "observedStored",
+  duplicates: "observedDuplicates",
+  failed: "observedFailed",
+} as const;
+
+/**
+ * Report a finished run to the metrics. The broadcast's counts are totals over all its runs, so
+ * each session's outcome is reported once: what earlier runs reported (a re-send reads the same
+ * totals again) is subtracted, and what a dead run never reported (a resume) is included.
+ */
+async function observeRun(deps: Deps, id: string, summary: BroadcastSummary, seconds: number): Promise<void> {
+  const key = deps.keys.broadcast(id);
+  const outcomes = ["stored", "duplicates", "failed"] as const;
+  let delta = { stored: 0, duplicates: 0, failed: 0 };
+  try {
+    const seen = (await deps.redis.hmget(key, ...outcomes.map((o) => OBSERVED[o]))).map(
+      (v) => Number(v) || 0,
+    );
+    delta = {
+      stored: Math.max(0, summary.stored - seen[0]!),
+      duplicates: Math.max(0, summary.duplicates - seen[1]!),
+      failed: Math.max(0, summary.failed - seen[2]!),
+    };
+    await deps.redis.hset(key, {
+      [OBSERVED.stored]: Math.max(seen[0]!, summary.stored),
+      [OBSERVED.duplicates]: Math.max(seen[1]!, summary.duplicates),
+      [OBSERVED.failed]: Math.max(seen[2]!, summary.failed),
+    });
+  } catch (err) {
+    // The run itself is done; only its session counts go unreported.
+    deps.log.warn({ broadcastId: id, err: String(err) }, "broadcast session counts not reported to metrics");
+  }
+  observeBroadcast({ status: summary.status, ...delta }, seconds);
 }
 
 /** The run stopped part-way: say so (a worker takes it up again; the duplicate check keeps it exact). */

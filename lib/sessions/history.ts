@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { HeraldError } from "../errors";
+import { observeUserMessage } from "../metrics";
 import type { Keys } from "../redis/keys";
 import { type HistoryEntry, parseHistoryEntry, type StoredMessage } from "../schemas/message";
 
@@ -47,6 +48,7 @@ export async function appendUserMessage(
     }
     throw failed;
   }
+  observeUserMessage();
   return msg;
 }
 
