@@ -12,6 +12,7 @@ import {
   seedSession,
   testDeps,
   visitChatPage,
+  waitFor,
 } from "../helpers/herald";
 import { startTestRedis, type TestRedis } from "../helpers/redis";
 import { startTestServer, type TestServer } from "../helpers/server";
@@ -25,7 +26,8 @@ const GOOD = 7;
 
 beforeAll(async () => {
   t = await startTestRedis();
-  server = await startTestServer({ redisUrl: t.url });
+  // Public, so that a scrape needs no token check (which needs Redis) while Redis is stalled.
+  server = await startTestServer({ redisUrl: t.url, env: { HERALD_METRICS_PUBLIC: "1" } });
   api = apiClient(server.baseUrl, await createApiToken(t.redis, "metrics-tests"));
   for (let i = 0; i < 3; i++) await seedSession(t.redis, `data-${i}`, "data");
   for (let i = 0; i < 2; i++) await seedSession(t.redis, `list-${i}`, "list");
@@ -132,6 +134,31 @@ describe("/metrics on the server", () => {
     expect(sample(text, "herald_jobs", 'state="active"')).toBe(0);
     expect(sample(text, "herald_jobs", 'state="failed"')).toBe(0);
     expect(sample(text, "herald_redis_errors_total", 'kind="timeout"')).toBeUndefined();
+  });
+});
+
+describe("/metrics while Redis is stalled (SIGSTOP)", () => {
+  it("answers in time without the gauges it reads from Redis, and counts the timeouts", async () => {
+    process.kill(t.pid(), "SIGSTOP");
+    try {
+      const started = Date.now();
+      const res = await fetch(`${server.baseUrl}/metrics`, { signal: AbortSignal.timeout(5000) });
+      expect(res.status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(2000);
+      const text = await res.text();
+      expect(sample(text, "app_messages_sent")).toBe(3);
+      expect(text).not.toMatch(/^herald_jobs\{/m);
+      expect(text).not.toMatch(/^herald_sessions_online /m);
+      // The reads left behind time out at their 2 s deadline: the next scrape counts them.
+      await waitFor(async () => {
+        const later = await (await fetch(`${server.baseUrl}/metrics`)).text();
+        return (sample(later, "herald_redis_errors_total", 'kind="timeout"') ?? 0) > 0 ? true : undefined;
+      }, "the stalled reads to be counted as timeouts");
+    } finally {
+      process.kill(t.pid(), "SIGCONT");
+    }
+    const text = await scrape();
+    expect(sample(text, "herald_jobs", 'state="delayed"')).toBe(1);
   });
 });
 
