@@ -15,8 +15,8 @@ import type { DeliveryRecord } from "../schemas/broadcast";
  *   defused. The other columns are Herald's own values (status words, true/false, ISO times) and
  *   cannot start a formula. Trade-off: a hostile session id written by the chat app may still
  *   run as a formula in a spreadsheet opened on this form.
- * - `spreadsheet` (`?for=spreadsheet`, what the console downloads): every cell is defused,
- *   ids included (an id such cell shows with a `'` in front): nothing runs, in any locale.
+ * - `spreadsheet` (`?for=spreadsheet`, what the console downloads): every cell is defused, ids
+ *   included (such an id shows with a `'` in front of it): nothing runs, in any locale.
  */
 export type CsvForm = "data" | "spreadsheet";
 

@@ -428,12 +428,13 @@ async function finish(
   return summary;
 }
 
-/** What the metrics were told of a broadcast's sessions so far, kept in its hash for any instance. */
+/** Hash fields holding what the metrics were told of a broadcast's sessions (read by any instance). */
 const OBSERVED = {
   stored: "observedStored",
   duplicates: "observedDuplicates",
   failed: "observedFailed",
 } as const;
+const OUTCOMES = ["stored", "duplicates", "failed"] as const;
 
 /**
  * Report a finished run to the metrics. The broadcast's counts are totals over all its runs, so
@@ -442,22 +443,16 @@ const OBSERVED = {
  */
 async function observeRun(deps: Deps, id: string, summary: BroadcastSummary, seconds: number): Promise<void> {
   const key = deps.keys.broadcast(id);
-  const outcomes = ["stored", "duplicates", "failed"] as const;
-  let delta = { stored: 0, duplicates: 0, failed: 0 };
+  const delta = { stored: 0, duplicates: 0, failed: 0 };
   try {
-    const seen = (await deps.redis.hmget(key, ...outcomes.map((o) => OBSERVED[o]))).map(
-      (v) => Number(v) || 0,
-    );
-    delta = {
-      stored: Math.max(0, summary.stored - seen[0]!),
-      duplicates: Math.max(0, summary.duplicates - seen[1]!),
-      failed: Math.max(0, summary.failed - seen[2]!),
-    };
-    await deps.redis.hset(key, {
-      [OBSERVED.stored]: Math.max(seen[0]!, summary.stored),
-      [OBSERVED.duplicates]: Math.max(seen[1]!, summary.duplicates),
-      [OBSERVED.failed]: Math.max(seen[2]!, summary.failed),
+    const seen = await deps.redis.hmget(key, ...OUTCOMES.map((o) => OBSERVED[o]));
+    const told: Record<string, number> = {};
+    OUTCOMES.forEach((o, i) => {
+      const before = Number(seen[i]) || 0;
+      delta[o] = Math.max(0, summary[o] - before);
+      told[OBSERVED[o]] = Math.max(before, summary[o]);
     });
+    await deps.redis.hset(key, told);
   } catch (err) {
     // The run itself is done; only its session counts go unreported.
     deps.log.warn({ broadcastId: id, err: String(err) }, "broadcast session counts not reported to metrics");
