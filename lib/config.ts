@@ -5,6 +5,10 @@ import { z } from "zod";
  * Herald's configuration, read from the environment once and shared by the server,
  * the route handlers (same process, separate bundle) and the CLI.
  */
+/** pino's level names: anything else makes pino throw, so it is checked here first. */
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 const boolish = z
   .enum(["1", "0", "true", "false", "yes", "no"])
   .transform((v) => v === "1" || v === "true" || v === "yes");
@@ -65,7 +69,7 @@ export const ConfigSchema = z.object({
   HERALD_METRICS_PUBLIC: boolish.default(false),
   /** Believe X-Forwarded-For/-Host/-Proto (set it only behind a reverse proxy that sets them). */
   HERALD_TRUST_PROXY: boolish.default(false),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });
 

@@ -105,6 +105,8 @@ function receiptBucket() {
  */
 export function attachRealtime(httpServer: HttpServer, deps: Deps) {
   const { redis, keys, log, config } = deps;
+  // Failures that must not break a socket still leave a line (Redis down shows here first).
+  const logged = (what: string) => (err: unknown) => log.warn({ err: String(err) }, what);
   const pub = createRedis("io-pub");
   const sub = createRedis("io-sub");
   const io: HeraldIo = new Server(httpServer, {
@@ -130,7 +132,8 @@ export function attachRealtime(httpServer: HttpServer, deps: Deps) {
       if (!sessionId) return next(new Error("unauthorized"));
       socket.data.sessionId = sessionId;
       next();
-    } catch {
+    } catch (err) {
+      logged("socket refused: its session could not be checked")(err);
       next(new Error("unavailable"));
     }
   });
@@ -164,8 +167,10 @@ export function attachRealtime(httpServer: HttpServer, deps: Deps) {
     metrics.sockets.inc();
     // The only room an end-user socket ever joins; nothing it sends can name another.
     socket.join(sessionRoom(sessionId));
-    markOnline(redis, keys, [sessionId]).then(presenceChanged, () => {});
-    touchVisitor(redis, keys, sessionId, config.HERALD_SESSION_TTL_SECONDS).catch(() => {});
+    markOnline(redis, keys, [sessionId]).then(presenceChanged, logged("presence not marked online"));
+    touchVisitor(redis, keys, sessionId, config.HERALD_SESSION_TTL_SECONDS).catch(
+      logged("visitor session TTL not refreshed"),
+    );
 
     const takeReceipt = receiptBucket();
     // A receipt names a message id only; the session is the socket's own, so a client can
@@ -193,8 +198,12 @@ export function attachRealtime(httpServer: HttpServer, deps: Deps) {
       const left = await io
         .in(sessionRoom(sessionId))
         .local.fetchSockets()
-        .catch(() => []);
-      if (left.length === 0) markOffline(redis, keys, sessionId).then(presenceChanged, () => {});
+        .catch((err: unknown) => {
+          logged("could not list the session's other sockets")(err);
+          return [];
+        });
+      if (left.length === 0)
+        markOffline(redis, keys, sessionId).then(presenceChanged, logged("presence not marked offline"));
     });
   });
 
@@ -205,7 +214,8 @@ export function attachRealtime(httpServer: HttpServer, deps: Deps) {
       socket.data.email = who.email;
       socket.data.sid = who.sid;
       next();
-    } catch {
+    } catch (err) {
+      logged("admin socket refused: its sign-in could not be checked")(err);
       next(new Error("unavailable"));
     }
   });
@@ -233,8 +243,8 @@ export function attachRealtime(httpServer: HttpServer, deps: Deps) {
     const ids = [...io.of("/").adapter.rooms.keys()]
       .filter((r) => r.startsWith("session:"))
       .map((r) => r.slice(8));
-    markOnline(redis, keys, ids).catch(() => {});
-    prunePresence(redis, keys).catch(() => {});
+    markOnline(redis, keys, ids).catch(logged("presence heartbeat failed"));
+    prunePresence(redis, keys).catch(logged("stale presence not pruned"));
   }, PRESENCE_REFRESH_MS);
   heartbeat.unref();
 

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { HeraldError } from "../errors";
+import { observeUserMessage } from "../metrics";
 import type { HeraldRedis } from "../redis/connection";
 import type { Keys } from "../redis/keys";
 import { type HistoryEntry, parseHistoryEntry, type StoredMessage } from "../schemas/message";
@@ -64,6 +65,7 @@ export async function appendUserMessage(
       ttlMs > 0 ? ttlMs : 24 * 3600 * 1000,
     );
   }
+  observeUserMessage();
   return msg;
 }
 
