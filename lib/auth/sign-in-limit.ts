@@ -42,11 +42,13 @@ export async function giveBackSignInAttempt(deps: Deps, email: string, address: 
 }
 
 /**
- * How long a password check takes here (moving average). A refused attempt waits as long before
- * it answers, so the answer's timing does not tell whether the limit was reached.
+ * How long a refused sign-in takes here when its password is checked (moving average). A
+ * limited attempt waits as long before it answers, so the answer's timing does not tell
+ * whether the limit was reached.
  */
-let typicalCheckMs = 40;
-export function recordPasswordCheck(ms: number): void {
-  typicalCheckMs = typicalCheckMs * 0.8 + ms * 0.2;
+let typicalMs: number | null = null;
+export function recordRefusal(ms: number): void {
+  typicalMs = typicalMs === null ? ms : typicalMs * 0.7 + ms * 0.3;
 }
-export const typicalPasswordCheckMs = () => typicalCheckMs;
+/** Before any refusal was measured: about one argon2id check here. */
+export const typicalRefusalMs = () => typicalMs ?? 25;

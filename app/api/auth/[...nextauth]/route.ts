@@ -6,7 +6,12 @@ import type { NextRequest } from "next/server";
 import NextAuth from "next-auth";
 import { errorResponse } from "@/lib/api/handler";
 import { authOptions } from "@/lib/auth/nextauth";
-import { giveBackSignInAttempt, takeSignInAttempt, typicalPasswordCheckMs } from "@/lib/auth/sign-in-limit";
+import {
+  giveBackSignInAttempt,
+  recordRefusal,
+  takeSignInAttempt,
+  typicalRefusalMs,
+} from "@/lib/auth/sign-in-limit";
 import { getDeps } from "@/lib/context";
 import { clientAddress } from "@/lib/limits/address";
 import { getLogger } from "@/lib/log";
@@ -21,6 +26,7 @@ export const GET = handler;
 export async function POST(req: NextRequest, ctx: Ctx): Promise<Response> {
   const { nextauth } = await ctx.params;
   if (nextauth.join("/") !== "callback/credentials") return handler(req, ctx);
+  const started = performance.now();
   let email = "";
   try {
     const form = await req.clone().formData();
@@ -36,7 +42,8 @@ export async function POST(req: NextRequest, ctx: Ctx): Promise<Response> {
     if (!attempt.allowed) {
       getLogger().warn({ email, address }, "admin sign-in refused: too many attempts");
       // Answer as late as a password check would: the timing does not tell the limit was hit.
-      await new Promise((r) => setTimeout(r, typicalPasswordCheckMs()));
+      const wait = typicalRefusalMs() - (performance.now() - started);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const retryAfter = Math.max(1, Math.ceil(attempt.retryAfterMs / 1000));
       const url = new URL(`/admin/sign-in?error=RateLimited:${retryAfter}`, req.url);
       return Response.json(
@@ -50,5 +57,6 @@ export async function POST(req: NextRequest, ctx: Ctx): Promise<Response> {
   const res = await handler(req, ctx);
   const signedIn = res.headers.getSetCookie().some((c) => /next-auth\.session-token(\.\d+)?=[^;]/.test(c));
   if (signedIn) await giveBackSignInAttempt(deps, email, address).catch(() => {});
+  else recordRefusal(performance.now() - started);
   return res;
 }
