@@ -2,16 +2,27 @@ import { z } from "zod";
 import type { Deps } from "./context";
 
 /**
- * The audit trail: who did what to which broadcast, when. One Redis stream (`herald:audit`),
- * newest kept (about 10,000 entries), read newest first by the console and the API.
+ * The audit trail: who did what, when — to which broadcast, or to which admin or token. One
+ * Redis stream (`herald:audit`), newest kept (about 10,000 entries), read newest first by the
+ * console and the API.
  */
-export const AUDIT_ACTIONS = [
+export const BROADCAST_ACTIONS = [
   "broadcast.sent",
   "broadcast.scheduled",
   "broadcast.cancelled",
   "broadcast.retracted",
   "broadcast.expired",
 ] as const;
+/** Who may reach the console and the API: listed for signed-in admins only, never to a token. */
+export const ACCESS_ACTIONS = [
+  "admin.added",
+  "admin.removed",
+  "admin.password-changed",
+  "admin.signed-out-elsewhere",
+  "token.created",
+  "token.revoked",
+] as const;
+export const AUDIT_ACTIONS = [...BROADCAST_ACTIONS, ...ACCESS_ACTIONS] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export interface AuditEntry {
@@ -20,23 +31,19 @@ export interface AuditEntry {
   at: string;
   actor: string;
   action: AuditAction;
-  broadcastId: string;
+  /** The broadcast acted on (broadcast.* actions). */
+  broadcastId?: string;
+  /** The admin's email or the token's name acted on (admin.* and token.* actions). */
+  subject?: string;
   detail?: string;
 }
 
 const MAX_ENTRIES = 10_000;
 
 export async function recordAudit(deps: Deps, entry: Omit<AuditEntry, "id" | "at">): Promise<void> {
-  const fields = [
-    "at",
-    new Date().toISOString(),
-    "actor",
-    entry.actor,
-    "action",
-    entry.action,
-    "broadcastId",
-    entry.broadcastId,
-  ];
+  const fields = ["at", new Date().toISOString(), "actor", entry.actor, "action", entry.action];
+  if (entry.broadcastId) fields.push("broadcastId", entry.broadcastId);
+  if (entry.subject) fields.push("subject", entry.subject);
   if (entry.detail) fields.push("detail", entry.detail);
   // An audit line that cannot be written must not undo the action it describes: log it instead.
   await deps.redis
@@ -57,7 +64,9 @@ export const AuditQuerySchema = z.object({
 export async function listAudit(
   deps: Deps,
   q: z.output<typeof AuditQuerySchema>,
+  opts: { includeAccess: boolean } = { includeAccess: true },
 ): Promise<{ entries: AuditEntry[]; nextCursor: string | null }> {
+  const shown: readonly string[] = opts.includeAccess ? AUDIT_ACTIONS : BROADCAST_ACTIONS;
   const entries: AuditEntry[] = [];
   let end = q.cursor ? `(${q.cursor}` : "+";
   // A broadcast filter reads on until the page is full (bounded: the stream is capped).
@@ -67,14 +76,15 @@ export async function listAudit(
       const f: Record<string, string> = {};
       for (let i = 0; i + 1 < flat.length; i += 2) f[flat[i]!] = flat[i + 1]!;
       end = `(${id}`;
-      if (!(AUDIT_ACTIONS as readonly string[]).includes(f.action ?? "")) continue; // an odd entry: skipped
+      if (!shown.includes(f.action ?? "")) continue; // an odd entry, or one this caller may not see
       if (q.broadcastId && f.broadcastId !== q.broadcastId) continue;
       entries.push({
         id,
         at: f.at ?? "",
         actor: f.actor ?? "unknown",
         action: f.action as AuditAction,
-        broadcastId: f.broadcastId ?? "",
+        ...(f.broadcastId ? { broadcastId: f.broadcastId } : {}),
+        ...(f.subject ? { subject: f.subject } : {}),
         ...(f.detail ? { detail: f.detail } : {}),
       });
       if (entries.length === q.limit) break;

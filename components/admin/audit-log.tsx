@@ -16,6 +16,12 @@ const ACTION_LABEL: Record<AuditEntry["action"], string> = {
   "broadcast.cancelled": "Cancelled",
   "broadcast.retracted": "Retracted",
   "broadcast.expired": "Expired",
+  "admin.added": "Admin added",
+  "admin.removed": "Admin removed",
+  "admin.password-changed": "Password changed",
+  "admin.signed-out-elsewhere": "Signed out elsewhere",
+  "token.created": "Token created",
+  "token.revoked": "Token revoked",
 };
 
 /** The audit trail: who sent, scheduled, cancelled, retracted what, and when; newest first. */
@@ -36,7 +42,7 @@ export function AuditLog() {
     <>
       <PageHeader
         title="Audit trail"
-        description="Who did what to which broadcast, and when. Newest first."
+        description="Who did what to which broadcast, admin or token, and when. Newest first."
       />
       <Card title="Actions" bodyClassName="px-4 pb-4 pt-1 sm:px-5">
         <CursorList
@@ -45,7 +51,9 @@ export function AuditLog() {
           pageSize={PAGE}
           noun={["action", "actions"]}
           empty={
-            <EmptyState title="Nothing yet">Sends, schedules, cancels and retractions show here.</EmptyState>
+            <EmptyState title="Nothing yet">
+              Sends, schedules, cancels, retractions and changes to admins and tokens show here.
+            </EmptyState>
           }
         >
           {(rows) => (
@@ -61,15 +69,18 @@ export function AuditLog() {
                 { header: "Who", cell: (e) => <span className="break-all">{e.actor}</span> },
                 { header: "What", cell: (e) => ACTION_LABEL[e.action] },
                 {
-                  header: "Broadcast",
-                  cell: (e) => (
-                    <Link
-                      className="font-mono text-xs text-indigo-700 hover:underline"
-                      href={`/admin/broadcasts/${encodeURIComponent(e.broadcastId)}`}
-                    >
-                      {e.broadcastId}
-                    </Link>
-                  ),
+                  header: "On",
+                  cell: (e) =>
+                    e.broadcastId ? (
+                      <Link
+                        className="font-mono text-xs text-indigo-700 hover:underline"
+                        href={`/admin/broadcasts/${encodeURIComponent(e.broadcastId)}`}
+                      >
+                        {e.broadcastId}
+                      </Link>
+                    ) : (
+                      <span className="break-all">{e.subject ?? ""}</span>
+                    ),
                 },
                 { header: "Detail", className: "hidden sm:table-cell", cell: (e) => e.detail ?? "" },
               ]}

@@ -1,6 +1,8 @@
+import { recordAudit } from "../audit";
 import type { Deps } from "../context";
 import { HeraldError } from "../errors";
 import { getEmitters } from "../realtime/emitter";
+import type { TokenInfo, TokenScope } from "../schemas/token";
 import { adminSessionRoom, endAdminSession, endAdminSessionsOf } from "./admin-sessions";
 import {
   AdminEmailSchema,
@@ -13,10 +15,12 @@ import {
   verifyAdmin,
 } from "./admins";
 import { takeSignInAttempt } from "./sign-in-limit";
+import { createToken, listTokens, revokeToken } from "./tokens";
 
 /**
- * What an admin does to admins (their own password, the others): shared by the console's API
- * routes and the CLI. Every change that takes an admin's access away ends their sign-ins at once.
+ * Who may reach the console and the API: what an admin does to admins (their own password, the
+ * others) and to API tokens, shared by the console's API routes and the CLI, each change written
+ * to the audit trail. Every change that takes an admin's access away ends their sign-ins at once.
  */
 
 /** Close the `/admin` sockets of these sign-ins on every instance. */
@@ -59,6 +63,12 @@ export async function changeOwnPassword(
   await setAdminPassword(deps.redis, deps.keys, who.email, newPassword);
   const endedSessions = await endSignInsOf(deps, who.email, who.sid);
   deps.log.info({ email: who.email, endedSessions }, "admin changed their password");
+  await recordAudit(deps, {
+    actor: who.email,
+    action: "admin.password-changed",
+    subject: who.email,
+    detail: `${endedSessions} other sign-in${endedSessions === 1 ? "" : "s"} ended`,
+  });
   return { endedSessions };
 }
 
@@ -71,6 +81,7 @@ export async function addAdmin(
 ): Promise<AdminInfo> {
   const info = await createAdmin(deps.redis, deps.keys, email, password);
   deps.log.info({ actor, email: info.email }, "admin added");
+  await recordAudit(deps, { actor, action: "admin.added", subject: info.email });
   return info;
 }
 
@@ -92,4 +103,44 @@ export async function removeAdmin(deps: Deps, actor: string, email: string): Pro
   }
   const endedSessions = await endSignInsOf(deps, normalized.data);
   deps.log.info({ actor, email: normalized.data, endedSessions }, "admin removed");
+  await recordAudit(deps, { actor, action: "admin.removed", subject: normalized.data });
+}
+
+/** Sign out everywhere else (Settings), or everywhere (`herald admin sign-out`), audited. */
+export async function signOutElsewhere(
+  deps: Deps,
+  actor: string,
+  email: string,
+  except?: string,
+): Promise<number> {
+  const ended = await endSignInsOf(deps, email, except);
+  await recordAudit(deps, {
+    actor,
+    action: "admin.signed-out-elsewhere",
+    subject: email,
+    detail: `${ended} sign-in${ended === 1 ? "" : "s"} ended`,
+  });
+  return ended;
+}
+
+/** Create an API token (console or CLI); the secret is returned once. */
+export async function issueToken(
+  deps: Deps,
+  actor: string,
+  name: string,
+  scopes: TokenScope[],
+): Promise<{ token: string; info: TokenInfo | undefined }> {
+  const token = await createToken(deps.redis, deps.keys, name, { scopes, createdBy: actor });
+  deps.log.info({ actor, token: name, scopes }, "API token created");
+  await recordAudit(deps, { actor, action: "token.created", subject: name, detail: scopes.join(", ") });
+  const info = (await listTokens(deps.redis, deps.keys)).find((t) => t.name === name);
+  return { token, info };
+}
+
+/** Revoke an API token; false when there is none by that name. */
+export async function withdrawToken(deps: Deps, actor: string, name: string): Promise<boolean> {
+  if (!(await revokeToken(deps.redis, deps.keys, name))) return false;
+  deps.log.info({ actor, token: name }, "API token revoked");
+  await recordAudit(deps, { actor, action: "token.revoked", subject: name });
+  return true;
 }

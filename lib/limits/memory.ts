@@ -6,16 +6,20 @@ import type { Redis } from "ioredis";
  * `INFO memory` at most once a second per process; a Redis without maxmemory is never "full".
  */
 const CACHE_MS = 1000;
-let cached: { at: number; usedRatio: number } | null = null;
+// On globalThis: the custom server (new sessions) and the route bundle (messages) share one reading.
+const CACHE = Symbol.for("herald.limits.memory");
+type Holder = { [CACHE]?: { at: number; usedRatio: number } };
 
 export async function redisMemoryRatio(redis: Redis): Promise<number> {
   const now = Date.now();
+  const g = globalThis as Holder;
+  const cached = g[CACHE];
   if (cached && now - cached.at < CACHE_MS) return cached.usedRatio;
   const info = await redis.info("memory");
   const used = Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? 0);
   const max = Number(/^maxmemory:(\d+)/m.exec(info)?.[1] ?? 0);
   const usedRatio = max > 0 ? used / max : 0;
-  cached = { at: now, usedRatio };
+  g[CACHE] = { at: now, usedRatio };
   return usedRatio;
 }
 

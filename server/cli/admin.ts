@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import { endSignInsOf, removeAdmin } from "../../lib/auth/account";
+import { recordAudit } from "../../lib/audit";
+import { endSignInsOf, removeAdmin, signOutElsewhere } from "../../lib/auth/account";
 import {
   AdminEmailSchema,
   AdminPasswordSchema,
@@ -49,6 +50,11 @@ export function registerAdmin(program: Command): void {
         }
         // A reset password ends every sign-in made with the old one.
         const ended = opts.force ? await endSignInsOf(deps, info.email) : 0;
+        await recordAudit(deps, {
+          actor: "cli",
+          action: opts.force ? "admin.password-changed" : "admin.added",
+          subject: info.email,
+        });
         out(`Admin ${opts.force ? "saved" : "created"}: ${info.email}`);
         if (ended > 0) note(`${ended} sign-in${ended === 1 ? "" : "s"} of ${info.email} ended`);
         if (generated) {
@@ -100,7 +106,7 @@ export function registerAdmin(program: Command): void {
       const parsed = AdminEmailSchema.safeParse(email);
       if (!parsed.success) throw usageErrorFromZod(parsed.error, { "": "<email>" });
       await withRuntime(async ({ deps }) => {
-        const ended = await endSignInsOf(deps, parsed.data);
+        const ended = await signOutElsewhere(deps, "cli", parsed.data);
         out(`${ended} sign-in${ended === 1 ? "" : "s"} of ${parsed.data} ended`);
       });
     });

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { createToken, listTokens, revokeToken } from "../../lib/auth/tokens";
+import { issueToken, withdrawToken } from "../../lib/auth/account";
+import { listTokens } from "../../lib/auth/tokens";
 import { CreateTokenInputSchema, TOKEN_SCOPES, TokenNameSchema } from "../../lib/schemas/token";
 import { CliError, note, out, printJson, printTable, usageErrorFromZod, withRuntime } from "./runtime";
 
@@ -33,7 +34,7 @@ export function registerToken(program: Command): void {
       if (!parsed.success) throw usageErrorFromZod(parsed.error, { name: "<name>", scopes: "--scope" });
       const { name: valid, scopes } = parsed.data;
       await withRuntime(async ({ deps }) => {
-        const secret = await createToken(deps.redis, deps.keys, valid, { scopes, createdBy: "cli" });
+        const { token: secret } = await issueToken(deps, "cli", valid, scopes);
         out(secret);
         if (process.stderr.isTTY) {
           note(`token "${valid}" created (${scopes.join(", ")}); store it now, it is not shown again`);
@@ -64,8 +65,7 @@ export function registerToken(program: Command): void {
     .action(async (name: string) => {
       const valid = parseName(name);
       await withRuntime(async ({ deps }) => {
-        if (!(await revokeToken(deps.redis, deps.keys, valid)))
-          throw new CliError(`no token named "${valid}"`);
+        if (!(await withdrawToken(deps, "cli", valid))) throw new CliError(`no token named "${valid}"`);
         out(`Token "${valid}" revoked`);
       });
     });

@@ -14,6 +14,7 @@ let t: TestRedis;
 let server: TestServer;
 let token: string;
 let base: string;
+let adminCookie: string;
 
 beforeAll(async () => {
   t = await startTestRedis();
@@ -21,6 +22,8 @@ beforeAll(async () => {
   server = await startTestServer({ redisUrl: t.url, env: { HERALD_TRUST_PROXY: "1" } });
   base = server.baseUrl;
   token = await createApiToken(t.redis, "admin-auth-tests");
+  // Every test may use the admin's sign-in, whichever runs (the first test checks it in detail).
+  adminCookie = (await signIn(TEST_ADMIN_EMAIL, TEST_ADMIN_PASSWORD))!;
   await t.redis.set(keys.sessionData("s1"), "{}");
 });
 afterAll(async () => {
@@ -82,14 +85,11 @@ async function signInStatus(
   };
 }
 
-let adminCookie: string;
-
 describe("sign-in", () => {
   it("signs in with the right password and sets a session cookie", async () => {
     const c = await signIn(TEST_ADMIN_EMAIL, TEST_ADMIN_PASSWORD);
     expect(c).toMatch(/^next-auth\.session-token=/);
-    adminCookie = c!;
-    const session = await fetch(`${base}/api/auth/session`, { headers: { cookie: adminCookie } });
+    const session = await fetch(`${base}/api/auth/session`, { headers: { cookie: c! } });
     expect(await session.json()).toMatchObject({ user: { email: TEST_ADMIN_EMAIL } });
   });
 
@@ -394,6 +394,30 @@ describe("API tokens with scopes", () => {
     });
     expect(revoke.status).toBe(200);
     expect((await fetch(`${base}/api/broadcasts`, { headers: auth })).status).toBe(401);
+  });
+
+  it("changes to admins and tokens are in the audit trail, for admins only", async () => {
+    type Audit = { entries: { action: string; actor: string; subject?: string }[] };
+    const write = { cookie: adminCookie, origin: base, "content-type": "application/json" };
+    await fetch(`${base}/api/tokens`, {
+      method: "POST",
+      headers: write,
+      body: JSON.stringify({ name: "audited", scopes: ["sessions:read"] }),
+    });
+    await fetch(`${base}/api/tokens/audited`, { method: "DELETE", headers: write });
+    const forAdmin = (await (
+      await fetch(`${base}/api/audit?limit=200`, { headers: { cookie: adminCookie } })
+    ).json()) as Audit;
+    expect(forAdmin.entries).toContainEqual(
+      expect.objectContaining({ action: "token.created", actor: TEST_ADMIN_EMAIL, subject: "audited" }),
+    );
+    expect(forAdmin.entries).toContainEqual(
+      expect.objectContaining({ action: "token.revoked", subject: "audited" }),
+    );
+    const forToken = (await (
+      await fetch(`${base}/api/audit?limit=200`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as Audit;
+    expect(forToken.entries.filter((e) => !e.action.startsWith("broadcast."))).toEqual([]);
   });
 
   it("a corrupt token record is skipped: other tokens and the list keep working", async () => {

@@ -6,5 +6,7 @@ export const dynamic = "force-dynamic";
 
 export const GET = route(
   { auth: "admin-or-token", scope: "broadcasts:read", query: AuditQuerySchema },
-  async ({ deps, query }) => listAudit(deps, query),
+  // Scripts see what happened to broadcasts; who was given access is for signed-in admins.
+  async ({ deps, query, principal }) =>
+    listAudit(deps, query, { includeAccess: principal?.kind === "admin" }),
 );

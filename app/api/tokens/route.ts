@@ -1,7 +1,8 @@
 // GET  /api/tokens — API tokens (names, scopes, created, last used; never the secrets)
 // POST /api/tokens — create one {name, scopes}: 201 {token, info}, the secret shown this once
 import { route } from "@/lib/api/handler";
-import { createToken, listTokens } from "@/lib/auth/tokens";
+import { issueToken } from "@/lib/auth/account";
+import { listTokens } from "@/lib/auth/tokens";
 import { CreateTokenInputSchema } from "@/lib/schemas/token";
 
 export const dynamic = "force-dynamic";
@@ -14,12 +15,7 @@ export const POST = route(
   { auth: "admin", body: CreateTokenInputSchema },
   async ({ deps, principal, body }) => {
     const me = principal as { kind: "admin"; email: string };
-    const token = await createToken(deps.redis, deps.keys, body.name, {
-      scopes: body.scopes,
-      createdBy: me.email,
-    });
-    deps.log.info({ actor: me.email, token: body.name, scopes: body.scopes }, "API token created");
-    const info = (await listTokens(deps.redis, deps.keys)).find((t) => t.name === body.name);
-    return Response.json({ token, info }, { status: 201, headers: { "cache-control": "no-store" } });
+    const created = await issueToken(deps, me.email, body.name, body.scopes);
+    return Response.json(created, { status: 201, headers: { "cache-control": "no-store" } });
   },
 );

@@ -1,15 +1,12 @@
 // DELETE /api/tokens/:name — revoke a token: requests using it are refused from now on
 import { notFound, route } from "@/lib/api/handler";
-import { revokeToken } from "@/lib/auth/tokens";
+import { withdrawToken } from "@/lib/auth/account";
 
 export const dynamic = "force-dynamic";
 
 export const DELETE = route({ auth: "admin" }, async ({ deps, principal, params }) => {
   const name = params.name ?? "";
-  if (!(await revokeToken(deps.redis, deps.keys, name))) throw notFound(`token "${name}"`);
-  deps.log.info(
-    { actor: principal?.kind === "admin" ? principal.email : null, token: name },
-    "API token revoked",
-  );
+  const me = principal as { kind: "admin"; email: string };
+  if (!(await withdrawToken(deps, me.email, name))) throw notFound(`token "${name}"`);
   return { ok: true };
 });
