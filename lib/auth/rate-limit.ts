@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Keys } from "../redis/keys";
+import { keyedMulti } from "../redis/pipeline";
 
 /**
  * Failed admin sign-ins, counted in Redis per email and per client address over a fixed
@@ -33,15 +34,15 @@ function subjectKeys(keys: Keys, s: SignInSubject): [string, string] {
 /** True when this email or address has used up its failures for the current window. */
 export async function isSignInBlocked(redis: Redis, keys: Keys, s: SignInSubject): Promise<boolean> {
   const [emailKey, addrKey] = subjectKeys(keys, s);
-  const [byEmail, byAddr] = await redis.mget(emailKey, addrKey);
+  // Two GETs, not MGET: the keys may live on different cluster slots.
+  const [byEmail, byAddr] = await Promise.all([redis.get(emailKey), redis.get(addrKey)]);
   return Number(byEmail ?? 0) >= MAX_FAILURES_PER_EMAIL || Number(byAddr ?? 0) >= MAX_FAILURES_PER_ADDRESS;
 }
 
 /** Count one failed sign-in against both the email and the address (the window starts at the first). */
 export async function recordSignInFailure(redis: Redis, keys: Keys, s: SignInSubject): Promise<void> {
   const [emailKey, addrKey] = subjectKeys(keys, s);
-  await redis
-    .multi()
+  await keyedMulti(redis)
     .incr(emailKey)
     .expire(emailKey, SIGN_IN_WINDOW_SECONDS, "NX")
     .incr(addrKey)

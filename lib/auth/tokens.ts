@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import { z } from "zod";
 import { HeraldError } from "../errors";
 import type { Keys } from "../redis/keys";
+import { keyedMulti } from "../redis/pipeline";
 
 /**
  * API tokens for scripts. A token is 256 random bits; Redis keeps only its SHA-256
@@ -51,7 +52,7 @@ export async function revokeToken(redis: Redis, keys: Keys, name: string): Promi
   const raw = await redis.hget(keys.tokens(), name);
   if (!raw) return false;
   const meta = TokenMetaSchema.safeParse(JSON.parse(raw));
-  const multi = redis.multi().hdel(keys.tokens(), name);
+  const multi = keyedMulti(redis).hdel(keys.tokens(), name);
   if (meta.success) multi.hdel(keys.tokenHashes(), meta.data.hash);
   await multi.exec();
   return true;

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import type { HeraldRedis } from "../redis/connection";
 import type { Keys } from "../redis/keys";
+import { keyedPipeline } from "../redis/pipeline";
 import {
   BROADCAST_STATUSES,
   type Broadcast,
@@ -205,7 +206,7 @@ export async function listBroadcasts(
     redis.zrevrange(keys.broadcastIndex(), cursor, cursor + limit - 1),
     redis.zcard(keys.broadcastIndex()),
   ]);
-  const pipe = redis.pipeline();
+  const pipe = keyedPipeline(redis);
   for (const id of ids) pipe.hgetall(keys.broadcast(id));
   const rows = (await pipe.exec()) ?? [];
   const broadcasts = rows

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import { escapeGlob, type Keys } from "../redis/keys";
+import { keyedPipeline } from "../redis/pipeline";
 import type { StoredMessage } from "../schemas/message";
 
 /**
@@ -67,7 +68,7 @@ export async function seedDemoSessions(redis: Redis, keys: Keys, opts: SeedOptio
   for (let start = 0; start < total; start += chunkSize) {
     const n = Math.min(chunkSize, total - start);
     const rand = randomBytes(16 * n);
-    const pipe = redis.pipeline();
+    const pipe = keyedPipeline(redis);
     for (let j = 0; j < n; j++) {
       const i = start + j;
       const id = prefix + rand.subarray(16 * j, 16 * (j + 1)).toString("base64url");
@@ -125,7 +126,7 @@ export async function clearDemoSessions(
     cursor = next;
     if (found.length > 0) {
       // One UNLINK per key: keys of one call could live on different cluster slots.
-      const pipe = redis.pipeline();
+      const pipe = keyedPipeline(redis);
       for (const k of found) pipe.unlink(k);
       for (const [err, n] of (await pipe.exec()) ?? []) if (!err) deleted += Number(n);
       opts.onProgress?.(deleted);

@@ -7,6 +7,7 @@ import {
   parseSessionKey,
   type SkipReason,
 } from "../redis/keys";
+import { keyedPipeline } from "../redis/pipeline";
 
 export interface FoundKey {
   id: string;
@@ -119,7 +120,7 @@ export async function* uniqueSessions(
     const sessions: UniquePage["sessions"] = [];
     let dataExists: (number | null)[] = [];
     if (listOnly.length > 0) {
-      const pipe = redis.pipeline();
+      const pipe = keyedPipeline(redis);
       for (const f of listOnly) pipe.exists(keys.sessionData(f.id));
       dataExists = ((await pipe.exec()) ?? []).map(([err, n]) => (err ? null : (n as number)));
     }
