@@ -144,11 +144,14 @@ export async function claimBroadcast(
   const rest = Object.entries(fields)
     .filter(([f]) => !(IDENTITY as readonly string[]).includes(f))
     .flat();
+  // The index first (NX: a re-send or a conflicting id keeps its first date): an id indexed
+  // without a record is skipped by every reader, whereas a record missing from the index would be
+  // invisible to the list and to the reconciliation. Two calls, since the index is on another
+  // cluster slot than the record.
+  await redis.zadd(keys.broadcastIndex(), "NX", Date.parse(b.createdAt), b.id);
   const [outcome, detail] = await redis.heraldCreateBroadcast(
-    2,
+    1,
     keys.broadcast(b.id),
-    keys.broadcastIndex(),
-    Date.parse(b.createdAt),
     IDENTITY.length,
     ...identity,
     ...rest,
