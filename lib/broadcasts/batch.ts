@@ -1,5 +1,8 @@
+import type { Cluster } from "ioredis";
 import type { Deps } from "../context";
+import { clusterOf } from "../redis/connection";
 import { sessionRoom } from "../redis/keys";
+import { callPerNode } from "../redis/slots";
 import type { TargetEntry } from "./walk";
 
 /**
@@ -17,8 +20,10 @@ export interface StoreResult {
   reasons: string[];
 }
 
-/** Store the message in a batch of sessions: one fanout.lua call. */
+/** Store the message in a batch of sessions: one fanout.lua call (on a cluster, one per node). */
 export async function storeBatch(deps: Deps, entries: TargetEntry[], payload: string): Promise<StoreResult> {
+  const cluster = clusterOf(deps.redis);
+  if (cluster) return storeBatchOnCluster(deps, cluster, entries, payload);
   const { redis, keys, config } = deps;
   const ttl = config.HERALD_MESSAGE_TTL_SECONDS;
   const keyArgs: string[] = [];
@@ -39,7 +44,69 @@ export async function storeBatch(deps: Deps, entries: TargetEntry[], payload: st
     ttl,
     kinds,
   );
-  return { codes, reasons: wrongTypes.map((t) => `messages key holds a ${t}, not a list`) };
+  return { codes, reasons: wrongTypes.map(wrongTypeReason) };
+}
+
+const wrongTypeReason = (type: string) => `messages key holds a ${type}, not a list`;
+
+/**
+ * The cluster path of storeBatch. A session's data key and list key are in different slots, so
+ * the data keys the check needs are looked up first (one EXISTS each, all at once), and
+ * fanout.lua gets list keys only, in one call per node. A call caught by a resharding (its slot
+ * map stale, a slot migrating) runs nothing; it is then sent again one session per call, which
+ * ioredis redirects (MOVED, ASK) by itself. The duplicate check makes any of it safe to repeat.
+ */
+async function storeBatchOnCluster(
+  deps: Deps,
+  cluster: Cluster,
+  entries: TargetEntry[],
+  payload: string,
+): Promise<StoreResult> {
+  const { redis, keys, config } = deps;
+  const ttl = config.HERALD_MESSAGE_TTL_SECONDS;
+  // Found by its data key a moment ago: no need to look again (unless no TTL would clean up after it).
+  const checked = (e: TargetEntry) => e.kind !== "d" || ttl === 0;
+  const exists = await Promise.all(
+    entries.map((e) => (checked(e) ? redis.exists(keys.sessionData(e.id)) : Promise.resolve(1))),
+  );
+  const codes: string[] = new Array(entries.length);
+  const types: string[] = new Array(entries.length);
+  const todo: { index: number; kind: string; list: string }[] = [];
+  entries.forEach((e, i) => {
+    const hasData = exists[i] === 1;
+    // Found by its list while it has a data key: the data key's occurrence handles it.
+    if (e.kind === "m" && hasData) codes[i] = "X";
+    else
+      todo.push({
+        index: i,
+        kind: hasData ? "d" : e.kind === "e" ? "n" : "g",
+        list: keys.sessionMessages(e.id),
+      });
+  });
+  const call = async (part: typeof todo) => {
+    const [got = "", ...wrongTypes] = await redis.heraldFanout(
+      part.length,
+      ...part.map((t) => t.list),
+      payload,
+      ttl,
+      part.map((t) => t.kind).join(""),
+    );
+    let w = 0;
+    part.forEach((t, j) => {
+      codes[t.index] = got[j] ?? "E";
+      if (got[j] === "W") types[t.index] = wrongTypes[w++] ?? "?";
+    });
+  };
+  await callPerNode(
+    cluster,
+    todo.map((t) => t.list),
+    (part) => call(part.map((j) => todo[j]!)),
+  );
+  const reasons: string[] = [];
+  codes.forEach((c, i) => {
+    if (c === "W") reasons.push(wrongTypeReason(types[i] ?? "?"));
+  });
+  return { codes: codes.join(""), reasons };
 }
 
 export interface BatchOutcome {

@@ -3,7 +3,9 @@ import type { Deps } from "../context";
 import { HeraldError } from "../errors";
 import type { Emitters } from "../realtime/emitter";
 import { ADMIN_ALL_ROOM } from "../realtime/events";
+import { clusterOf } from "../redis/connection";
 import { broadcastRoom } from "../redis/keys";
+import { callPerNode } from "../redis/slots";
 import { BROADCAST_STATUSES, type Broadcast, type BroadcastStatus } from "../schemas/broadcast";
 import { scanSessionKeys } from "../sessions/discover";
 import { enqueueBroadcast, getBroadcastQueue, jobIdOf, removeJob } from "./jobs";
@@ -185,8 +187,21 @@ async function retractWalk(
 
 async function retractBatch(deps: Deps, record: StoredBroadcast, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  const lists = ids.map((sid) => deps.keys.sessionMessages(sid));
-  await deps.redis.heraldRetract(1 + lists.length, deps.keys.broadcast(record.id), ...lists, record.payload);
+  const { redis, keys } = deps;
+  const lists = ids.map((sid) => keys.sessionMessages(sid));
+  const cluster = clusterOf(redis);
+  if (!cluster) {
+    await redis.heraldRetract(1 + lists.length, keys.broadcast(record.id), ...lists, record.payload, "1");
+    return;
+  }
+  // On a cluster the lists and the counter are in different slots: lists per node (key by key
+  // when a resharding redirects the call), then the count. A crash in between undercounts
+  // `removed`; the copies themselves are gone, and a walk again removes (and counts) nothing twice.
+  const counts = await callPerNode(cluster, lists, (part) =>
+    redis.heraldRetract(part.length, ...part.map((i) => lists[i]!), record.payload, "0"),
+  );
+  const removed = counts.reduce((a, b) => a + b, 0);
+  if (removed > 0) await redis.hincrby(keys.broadcast(record.id), "removed", removed);
 }
 
 const answer = (b: Broadcast): RetractAnswer => ({

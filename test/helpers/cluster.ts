@@ -21,6 +21,8 @@ export interface TestCluster {
   redis: HeraldRedis;
   /** A plain connection to one node (for CLUSTER commands and MIGRATE). */
   node(port: number): Redis;
+  /** FLUSHALL on every master (a test's clean slate). */
+  flush(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -97,6 +99,9 @@ export async function startTestCluster(opts: { masters?: number } = {}): Promise
       nodesEnv: nodes.map((n) => `${n.host}:${n.port}`).join(","),
       redis,
       node,
+      async flush() {
+        await Promise.all(checks.map((c) => c.flushall()));
+      },
       stop,
     };
   } catch (err) {

@@ -2,8 +2,9 @@ import pino from "pino";
 import { createToken } from "../../lib/auth/tokens";
 import { parseConfig } from "../../lib/config";
 import type { Deps } from "../../lib/context";
-import type { HeraldRedis } from "../../lib/redis/connection";
+import { clusterOf, type HeraldRedis } from "../../lib/redis/connection";
 import { createKeys, type Keys } from "../../lib/redis/keys";
+import { keyedPipeline } from "../../lib/redis/pipeline";
 import { FINISHED_STATUSES } from "../../lib/schemas/broadcast";
 import { SESSION_COOKIE } from "../../lib/sessions/visitor";
 
@@ -173,6 +174,8 @@ export async function visitChatPage(
  * data key, every other one also a list with one user message. Returns their ids.
  */
 export async function seedManySessions(redis: HeraldRedis, n: number, prefix = "s"): Promise<string[]> {
+  // A script may only touch the keys it declares, on their own node: on a cluster, plain writes.
+  if (clusterOf(redis)) return seedManySessionsOnCluster(redis, n, prefix);
   const lua = `
     for i = tonumber(ARGV[2]), tonumber(ARGV[3]) do
       local id = ARGV[1] .. i
@@ -184,6 +187,19 @@ export async function seedManySessions(redis: HeraldRedis, n: number, prefix = "
   return Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 }
 
+async function seedManySessionsOnCluster(redis: HeraldRedis, n: number, prefix: string): Promise<string[]> {
+  const ids = Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+  for (let from = 0; from < n; from += 5000) {
+    const pipe = keyedPipeline(redis);
+    ids.slice(from, from + 5000).forEach((id, j) => {
+      pipe.set(defaultKeys.sessionData(id), "{}");
+      if ((from + j) % 2 === 0) pipe.rpush(defaultKeys.sessionMessages(id), '{"type":"user","message":"hi"}');
+    });
+    for (const [err] of (await pipe.exec()) ?? []) if (err) throw err;
+  }
+  return ids;
+}
+
 /** How many sessions hold each number of copies of a broadcast: {1: n} when every one has exactly one. */
 export async function copyHistogram(
   redis: HeraldRedis,
@@ -193,7 +209,7 @@ export async function copyHistogram(
   const needle = `"broadcastId":${JSON.stringify(broadcastId)}`;
   const histogram: Record<number, number> = {};
   for (let i = 0; i < ids.length; i += 2000) {
-    const pipe = redis.pipeline();
+    const pipe = keyedPipeline(redis);
     for (const id of ids.slice(i, i + 2000)) pipe.lrange(defaultKeys.sessionMessages(id), 0, -1);
     for (const [err, list] of (await pipe.exec()) ?? []) {
       if (err) throw err;
