@@ -102,7 +102,13 @@ export async function* readAhead<T>(source: AsyncGenerator<T>, depth: number): A
   const queue: Promise<IteratorResult<T>>[] = [];
   try {
     for (;;) {
-      while (queue.length < depth) queue.push(source.next());
+      while (queue.length < depth) {
+        const next = source.next();
+        // Rethrown when its turn comes; meanwhile a failure (WalkRestarted at the end of a cluster
+        // walk) must not count as unhandled while the consumer is busy with earlier pages.
+        next.catch(() => {});
+        queue.push(next);
+      }
       const next = await queue.shift()!;
       if (next.done) return;
       yield next.value;

@@ -1,11 +1,12 @@
 import pino from "pino";
 import { createToken } from "../../lib/auth/tokens";
+import { listDeliveries } from "../../lib/broadcasts/deliveries";
 import { parseConfig } from "../../lib/config";
 import type { Deps } from "../../lib/context";
 import { clusterOf, type HeraldRedis } from "../../lib/redis/connection";
 import { createKeys, type Keys } from "../../lib/redis/keys";
 import { keyedPipeline } from "../../lib/redis/pipeline";
-import { FINISHED_STATUSES } from "../../lib/schemas/broadcast";
+import { type DeliveryRecord, FINISHED_STATUSES } from "../../lib/schemas/broadcast";
 import { SESSION_COOKIE } from "../../lib/sessions/visitor";
 
 /** The default key layout, as the server and the CLI use it when no HERALD_* variable is set. */
@@ -198,6 +199,18 @@ async function seedManySessionsOnCluster(redis: HeraldRedis, n: number, prefix: 
     for (const [err] of (await pipe.exec()) ?? []) if (err) throw err;
   }
   return ids;
+}
+
+/** Every delivery record of a broadcast, by session id (all pages of GET …/deliveries' query). */
+export async function allDeliveries(redis: HeraldRedis, id: string): Promise<Map<string, DeliveryRecord>> {
+  const out = new Map<string, DeliveryRecord>();
+  let cursor = "0";
+  do {
+    const page = await listDeliveries(redis, defaultKeys, id, { cursor, limit: 1000 });
+    for (const d of page.deliveries) out.set(d.sessionId, d);
+    cursor = page.nextCursor ?? "0";
+  } while (cursor !== "0");
+  return out;
 }
 
 /** How many sessions hold each number of copies of a broadcast: {1: n} when every one has exactly one. */
