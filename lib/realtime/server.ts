@@ -1,11 +1,11 @@
 import type { Server as HttpServer, IncomingMessage } from "node:http";
-import { createAdapter } from "@socket.io/redis-adapter";
+import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import { type Namespace, Server } from "socket.io";
 import { adminFromCookieHeader } from "../auth/admin-session";
 import { assertSameOrigin } from "../auth/principal";
 import type { Deps } from "../context";
 import { getMetrics } from "../metrics";
-import { createRedis } from "../redis/connection";
+import { clusterOf, createRedis } from "../redis/connection";
 import { broadcastRoom, sessionRoom } from "../redis/keys";
 import { BroadcastIdSchema } from "../schemas/broadcast";
 import {
@@ -16,6 +16,7 @@ import {
   prunePresence,
 } from "../sessions/presence";
 import { parseCookies, resolveVisitor, SESSION_COOKIE, touchVisitor } from "../sessions/visitor";
+import { type Emitters, useServerEmitters } from "./emitter";
 import {
   type Ack,
   ADMIN_ALL_ROOM,
@@ -98,17 +99,22 @@ function receiptBucket() {
  * Socket.IO beside Next on one HTTP server. End users authenticate with the chat page's
  * session cookie and join their own session room (nothing a client sends can change it);
  * admins use the `/admin` namespace with their sign-in cookie. The Redis adapter makes any
- * process's emit (route handler, CLI, another instance) reach every client.
+ * process's emit (route handler, CLI, another instance) reach every client; on a Redis Cluster
+ * it is the sharded adapter (SSUBSCRIBE/SPUBLISH, Redis >= 7), and this server emits for every
+ * code path of its process (see lib/realtime/emitter.ts).
  */
 export function attachRealtime(httpServer: HttpServer, deps: Deps) {
   const { redis, keys, log, config } = deps;
+  const sharded = clusterOf(redis) !== null;
   const pub = createRedis("io-pub");
-  const sub = createRedis("io-sub");
+  // Classic pub/sub on a cluster would copy every message to every node; sharded pub/sub keeps
+  // each channel on the node of its slot, with one subscriber connection per master.
+  const sub = createRedis("io-sub", undefined, { shardedSubscribers: sharded });
   const io: HeraldIo = new Server(httpServer, {
     serveClient: false,
     // Next's dev server owns other upgrade paths (HMR): never destroy them.
     destroyUpgrade: false,
-    adapter: createAdapter(pub, sub),
+    adapter: sharded ? createShardedAdapter(pub, sub) : createAdapter(pub, sub),
     // Catch-up is the client's: it refetches its history on every (re)connect and merges by id,
     // which also covers a server restart (in-memory recovery would not).
     connectionStateRecovery: undefined,
@@ -138,6 +144,8 @@ export function attachRealtime(httpServer: HttpServer, deps: Deps) {
     Record<string, never>,
     AdminData
   >;
+
+  if (sharded) useServerEmitters({ users: io, admins: admin } satisfies Emitters);
 
   const metrics = getMetrics();
   // Receipts are written in batches; admins get one update per batch, not one per client.

@@ -43,3 +43,10 @@ export function keyedPipeline(redis: Redis): ChainableCommander {
 export function keyedMulti(redis: Redis): ChainableCommander {
   return clusterOf(redis) ? keyedPipeline(redis) : redis.multi();
 }
+
+/** How many of `keys` exist: one EXISTS on one Redis, one per key on a cluster (keys of many slots). */
+export async function countExisting(redis: Redis, ...keys: string[]): Promise<number> {
+  if (!clusterOf(redis)) return redis.exists(...keys);
+  const each = await Promise.all(keys.map((k) => redis.exists(k)));
+  return each.reduce((a, b) => a + b, 0);
+}

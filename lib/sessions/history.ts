@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { HeraldError } from "../errors";
 import type { Keys } from "../redis/keys";
+import { countExisting } from "../redis/pipeline";
 import { type HistoryEntry, parseHistoryEntry, type StoredMessage } from "../schemas/message";
 
 /** How much history the chat page shows (the newest entries). */
@@ -51,7 +52,7 @@ export async function appendUserMessage(
 }
 
 export async function sessionExists(redis: Redis, keys: Keys, sessionId: string): Promise<boolean> {
-  return (await redis.exists(keys.sessionData(sessionId), keys.sessionMessages(sessionId))) > 0;
+  return (await countExisting(redis, keys.sessionData(sessionId), keys.sessionMessages(sessionId))) > 0;
 }
 
 /** End users may send this many messages per window (a typing human never gets near it). */

@@ -1,0 +1,119 @@
+// Three Herald instances on one Redis Cluster, real socket.io clients on each: a broadcast sent
+// through instance A reaches the clients of A, B and C (sharded Socket.IO adapter), and the
+// receipts of every instance's clients show in the report read from any instance.
+import { io, type Socket } from "socket.io-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ClientToServerEvents, ServerToClientEvents } from "../../lib/realtime/events";
+import type { StoredMessage } from "../../lib/schemas/message";
+import { startTestCluster, type TestCluster } from "../helpers/cluster";
+import {
+  allDeliveries,
+  apiClient,
+  copiesOf,
+  createApiToken,
+  visitChatPage,
+  waitFor,
+} from "../helpers/herald";
+import { startTestServer, type TestServer } from "../helpers/server";
+
+type UserSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+let cluster: TestCluster;
+const servers: TestServer[] = [];
+const sockets: UserSocket[] = [];
+let token: string;
+
+beforeAll(async () => {
+  cluster = await startTestCluster();
+  token = await createApiToken(cluster.redis, "cluster-live");
+  // One at a time: three Next servers starting at once would starve the 2 cores.
+  for (let i = 0; i < 3; i++)
+    servers.push(await startTestServer({ redisUrl: "", env: { REDIS_CLUSTER_NODES: cluster.nodesEnv } }));
+});
+afterAll(async () => {
+  for (const s of sockets.splice(0)) s.disconnect();
+  await Promise.all(servers.map((s) => s.stop()));
+  await cluster?.stop();
+});
+
+/** A chat page visitor on `server`, connected by websocket, who acknowledges and sees every message. */
+async function visitor(server: TestServer): Promise<{ sessionId: string; messages: StoredMessage[] }> {
+  const { cookie, sessionId } = await visitChatPage(server.baseUrl);
+  const s: UserSocket = io(server.baseUrl, {
+    transports: ["websocket"],
+    reconnection: false,
+    forceNew: true,
+    extraHeaders: { cookie },
+  });
+  sockets.push(s);
+  const messages: StoredMessage[] = [];
+  s.on("message", (m) => {
+    messages.push(m);
+    s.emit("ack", { id: m.id });
+    s.emit("seen", { id: m.id });
+  });
+  await new Promise<void>((resolve, reject) => {
+    s.once("connect", () => resolve());
+    s.once("connect_error", reject);
+  });
+  return { sessionId, messages };
+}
+
+describe("several Herald instances on a Redis Cluster", () => {
+  it("a broadcast through A reaches clients on A, B and C; B's report shows C's receipts", async () => {
+    const [a, b, c] = servers as [TestServer, TestServer, TestServer];
+    const onA = await visitor(a);
+    const onB = await visitor(b);
+    const onC = await visitor(c);
+    const everyone = [onA, onB, onC];
+
+    // Presence counts the clients of every instance.
+    const apiB = apiClient(b.baseUrl, token);
+    await waitFor(
+      async () => {
+        const res = await apiB.get("/api/sessions?filter=online&limit=50");
+        const ids: string[] = res.json?.sessions?.map((s: { id: string }) => s.id) ?? [];
+        return everyone.every((v) => ids.includes(v.sessionId)) ? true : undefined;
+      },
+      "B to list the sessions online on A, B and C",
+      15_000,
+      50,
+    );
+
+    const res = await apiClient(a.baseUrl, token).post("/api/broadcasts?wait=60", {
+      message: "Across instances",
+      level: "info",
+    });
+    expect(res.status).toBe(200);
+    const id = res.json.id as string;
+    expect(res.json).toMatchObject({ status: "completed", stored: 3, failed: 0 });
+
+    for (const v of everyone) {
+      await waitFor(
+        async () => (v.messages.some((m) => m.broadcastId === id) ? true : undefined),
+        `the message on ${v.sessionId}`,
+        15_000,
+        20,
+      );
+      expect(await copiesOf(cluster.redis, v.sessionId, id)).toBe(1);
+    }
+
+    // The report, read on B: every client's receipt, those of C's clients included.
+    const report = await waitFor(
+      async () => {
+        const r = await apiB.get(`/api/broadcasts/${id}`);
+        return r.json?.seen === 3 ? r.json : undefined;
+      },
+      "B's report to count the three clients' receipts",
+      15_000,
+      50,
+    );
+    expect(report).toMatchObject({ status: "completed", stored: 3, delivered: 3, seen: 3 });
+    const deliveries = await allDeliveries(cluster.redis, id);
+    expect(deliveries.get(onC.sessionId)).toMatchObject({ status: "seen" });
+    const page = await apiB.get(`/api/broadcasts/${id}/deliveries?status=seen&limit=10`);
+    expect(page.json.deliveries.map((d: { sessionId: string }) => d.sessionId).sort()).toEqual(
+      everyone.map((v) => v.sessionId).sort(),
+    );
+  });
+});
