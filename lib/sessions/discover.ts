@@ -124,9 +124,9 @@ const MAX_MASTERS = 256;
  * masters are taken in address order.
  *
  * With `trackRunId`, each page's runId names the cluster's whole layout when the walk began
- * (every master's run_id, and the slots each serves, with migrations in progress): a resume
- * with a cursor from another layout starts over, and so does a walk during which the layout
- * changed (a slot migrated, a failover) or that saw a migration in progress, since keys moving
+ * (every master's run_id, the slots each serves, keys of slots in migration; see
+ * clusterLayout): a resume with a cursor from another layout starts over, and so does a walk
+ * during which the layout changed (a slot migrated, keys moved, a failover), since keys moving
  * between masters may then have been walked twice or not at all. The fan-out's duplicate check
  * makes a second walk harmless.
  */
@@ -162,23 +162,22 @@ async function* scanCluster(
   }
   if (!before) return;
   const after = await clusterLayout(masters);
-  if (after.id !== before.id || before.migrating || after.migrating)
-    throw new WalkRestarted("the cluster's slots moved during the walk");
+  if (after.id !== before.id) throw new WalkRestarted("the cluster's slots moved during the walk");
 }
 
 const nodeName = (node: Redis) => `${node.options.host}:${node.options.port}`;
 
 /**
  * What a cluster walk depends on: for every master its run_id (its SCAN cursors are valid in
- * that process only) and the slots it serves, migrations included (`[slot->-node]` in CLUSTER
- * NODES), folded into one short id.
+ * that process only), the slots it serves, and for each slot it is migrating or importing
+ * (`[slot->-node]` in CLUSTER NODES) how many keys it holds there, folded into one short id. Keys
+ * moving between masters change those counts, so a walk during an active migration sees
+ * another id at its end; a migration left half-done but idle does not (every key is then on one
+ * of the two masters, both walked).
  */
-async function clusterLayout(
-  masters: Redis[],
-): Promise<{ id: string; runIds: Map<string, string>; migrating: boolean }> {
+async function clusterLayout(masters: Redis[]): Promise<{ id: string; runIds: Map<string, string> }> {
   const runIds = new Map<string, string>();
   const parts: string[] = [];
-  let migrating = false;
   for (const node of masters) {
     const [info, nodes] = await Promise.all([node.info("server"), node.cluster("NODES") as Promise<string>]);
     const runId = parseRunId(info);
@@ -187,13 +186,17 @@ async function clusterLayout(
       .split("\n")
       .find((l) => l.split(" ")[2]?.includes("myself"));
     const fields = (myself ?? "").split(" ");
-    // id, config epoch, slots (fields 8+; "[" marks a slot migrating or importing).
-    const slots = fields.slice(8).join(" ");
-    if (slots.includes("[")) migrating = true;
-    parts.push(`${nodeName(node)} ${runId} ${fields[0]} ${fields[6]} ${slots}`);
+    // id, config epoch, slots (fields 8+; "[slot->-id]" or "[slot-<-id]" while one moves).
+    const slots = fields.slice(8);
+    const moving = slots.filter((r) => r.startsWith("[")).map((r) => Number(r.slice(1).split("-")[0]));
+    const counts = await Promise.all(
+      moving.map((slot) => node.cluster("COUNTKEYSINSLOT", slot) as Promise<number>),
+    );
+    const inFlight = moving.map((slot, i) => `${slot}:${counts[i]}`).join(",");
+    parts.push(`${nodeName(node)} ${runId} ${fields[0]} ${fields[6]} ${slots.join(" ")} ${inFlight}`);
   }
   const id = createHash("sha1").update(parts.sort().join("\n")).digest("hex").slice(0, 16);
-  return { id, runIds, migrating };
+  return { id, runIds };
 }
 
 /**

@@ -6,9 +6,18 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getBroadcast, sendBroadcast } from "../../lib/broadcasts";
 import type { Deps } from "../../lib/context";
+import { clusterOf } from "../../lib/redis/connection";
+import { keySlot } from "../../lib/redis/slots";
 import { BroadcastInputSchema } from "../../lib/schemas/broadcast";
 import { startTestCluster, type TestCluster } from "../helpers/cluster";
-import { copyHistogram, defaultKeys as keys, seedManySessions, testDeps, waitFor } from "../helpers/herald";
+import {
+  copyHistogram,
+  defaultKeys as keys,
+  seedManySessions,
+  seedSession,
+  testDeps,
+  waitFor,
+} from "../helpers/herald";
 
 const run = promisify(execFile);
 const SESSIONS = 50_000;
@@ -102,4 +111,50 @@ describe("a resharding during a broadcast", () => {
       `reshard ${reshardEnded - reshardStarted} ms; broadcast ${broadcastEnded - broadcastStarted} ms for ${SESSIONS} sessions`,
     );
   }, 240_000);
+
+  it("a slot left half-migrated (keys on both sides, ASK): one copy each, and the walk ends", async () => {
+    await cluster.flush();
+    const ids = await seedManySessions(cluster.redis, 2000, "h");
+    // The slot of h0's list, moved by hand: MIGRATING on its owner, IMPORTING on another. A few
+    // more sessions whose list falls in that slot: the fan-out's writes meet keys on both sides
+    // (ASK for those moved, and for lists it creates there).
+    const slot = keySlot(keys.sessionMessages("h0"));
+    for (let i = 0, found = 0; found < 20; i++) {
+      const id = `z${i}`;
+      if (keySlot(keys.sessionMessages(id)) !== slot) continue;
+      await seedSession(cluster.redis, id, found % 2 ? "both" : "data");
+      ids.push(id);
+      found++;
+    }
+    const owner = cluster.nodes.find(
+      (n) => clusterOf(cluster.redis)!.slots[slot]![0] === `${n.host}:${n.port}`,
+    )!;
+    const other = cluster.nodes.find((n) => n !== owner)!;
+    const [ownerId, otherId] = [(await slotsOf(owner.port)).id, (await slotsOf(other.port)).id];
+    await cluster.node(other.port).cluster("SETSLOT", slot, "IMPORTING", ownerId);
+    await cluster.node(owner.port).cluster("SETSLOT", slot, "MIGRATING", otherId);
+    const inSlot = (await cluster.node(owner.port).cluster("GETKEYSINSLOT", slot, 1000)) as string[];
+    expect(inSlot.length).toBeGreaterThan(1);
+    const moved = inSlot.slice(0, Math.ceil(inSlot.length / 2));
+    await cluster.node(owner.port).migrate("127.0.0.1", other.port, "", 0, 5000, "KEYS", ...moved);
+
+    const summary = await sendBroadcast(
+      deps,
+      BroadcastInputSchema.parse({ message: "half way", id: "half-1" }),
+      "test",
+      { estimate: false },
+    );
+    expect(summary).toMatchObject({
+      status: "completed",
+      targeted: ids.length,
+      stored: ids.length,
+      failed: 0,
+    });
+    expect(await copyHistogram(cluster.redis, ids, "half-1")).toEqual({ 1: ids.length });
+    // The slot's keys are still on both sides (the importing master answers for them only after ASKING).
+    expect(await cluster.node(other.port).cluster("COUNTKEYSINSLOT", slot)).toBeGreaterThanOrEqual(
+      moved.length,
+    );
+    expect(await cluster.node(owner.port).cluster("COUNTKEYSINSLOT", slot)).toBeGreaterThan(0);
+  }, 120_000);
 });
