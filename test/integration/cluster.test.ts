@@ -24,6 +24,7 @@ import {
   testDeps,
   waitFor,
 } from "../helpers/herald";
+import { runCli } from "../helpers/server";
 
 const TTL = 3600;
 let cluster: TestCluster;
@@ -231,5 +232,34 @@ describe("jobs on a cluster", () => {
     } finally {
       await worker.close();
     }
+  });
+});
+
+describe("the CLI on a cluster", () => {
+  const cli = (args: string[], env: Record<string, string> = {}) =>
+    runCli(args, { REDIS_URL: "", REDIS_CLUSTER_NODES: cluster.nodesEnv, ...env });
+
+  it("seeds demo sessions, lists them, and broadcasts to each once with its own worker", async () => {
+    const seeded = await cli(["demo", "seed", "--sessions", "500", "--empty-ratio", "0.5"]);
+    expect(seeded.code, seeded.stderr).toBe(0);
+    const listed = await cli(["sessions", "--limit", "5", "--json"]);
+    expect(listed.code, listed.stderr).toBe(0);
+    const sent = await cli(["broadcast", "From the CLI", "--id", "cli-1"]);
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(sent.stdout).toContain(
+      'Broadcast message sent: "From the CLI" (level: info) - stored in 500 sessions',
+    );
+    let found = 0;
+    for await (const page of uniqueSessions(cluster.redis, keys, { count: 500 })) {
+      found += page.sessions.length;
+      for (const sess of page.sessions) expect(await copiesOf(cluster.redis, sess.id, "cli-1")).toBe(1);
+    }
+    expect(found).toBe(500);
+  });
+
+  it("refuses a bad REDIS_CLUSTER_NODES with one clear line (exit 2)", async () => {
+    const r = await cli(["sessions"], { REDIS_CLUSTER_NODES: "127.0.0.1" });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/REDIS_CLUSTER_NODES\.0: each node must be host:port/);
   });
 });
