@@ -2,6 +2,7 @@ import type { Cluster } from "ioredis";
 import type { Deps } from "../context";
 import { clusterOf } from "../redis/connection";
 import { sessionRoom } from "../redis/keys";
+import { keyedPipeline } from "../redis/pipeline";
 import { callPerNode } from "../redis/slots";
 import type { TargetEntry } from "./walk";
 
@@ -66,9 +67,14 @@ async function storeBatchOnCluster(
   const ttl = config.HERALD_MESSAGE_TTL_SECONDS;
   // Found by its data key a moment ago: no need to look again (unless no TTL would clean up after it).
   const checked = (e: TargetEntry) => e.kind !== "d" || ttl === 0;
-  const exists = await Promise.all(
-    entries.map((e) => (checked(e) ? redis.exists(keys.sessionData(e.id)) : Promise.resolve(1))),
-  );
+  const lookups = keyedPipeline(redis);
+  for (const e of entries) if (checked(e)) lookups.exists(keys.sessionData(e.id));
+  const found = ((await lookups.exec()) ?? []).map(([err, n]) => {
+    if (err) throw err;
+    return n as number;
+  });
+  let next = 0;
+  const exists = entries.map((e) => (checked(e) ? found[next++] : 1));
   const codes: string[] = new Array(entries.length);
   const types: string[] = new Array(entries.length);
   const todo: { index: number; kind: string; list: string }[] = [];

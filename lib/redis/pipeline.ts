@@ -1,29 +1,24 @@
-import type { ChainableCommander, Redis } from "ioredis";
+import type { ChainableCommander, Cluster, Redis } from "ioredis";
 import { clusterOf } from "./connection";
+import { groupByNode, isRedirection } from "./slots";
 
 type Reply = [error: Error | null, result: unknown];
 
 /**
  * A pipeline whose commands may name keys of any slot. On one Redis it is a real pipeline (one
- * round trip). On a cluster ioredis refuses a pipeline that spans nodes, and one caught by a
- * MOVED during a resharding fails part-way; here each command is sent on its own instead (all at
- * once, so their round trips overlap), routed by its key and redirected by ioredis on its own.
+ * round trip). On a cluster ioredis refuses a pipeline that spans nodes, so the commands are cut
+ * into one pipeline per node (by each command's first key); a command that comes back redirected
+ * (MOVED, ASK: a resharding moved its slot) did not run, and is sent again on its own, which
+ * ioredis routes and redirects by itself; no write runs twice.
  * Same `exec()` answer either way: one [error, result] per command, in order.
  */
 export function keyedPipeline(redis: Redis): ChainableCommander {
-  if (!clusterOf(redis)) return redis.pipeline();
-  const calls: [name: string, args: unknown[]][] = [];
-  const send = (name: string, args: unknown[]): Promise<Reply> => {
-    const fn = (redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[name];
-    if (typeof fn !== "function") return Promise.resolve([new Error(`no command ${name}`), null]);
-    return fn.apply(redis, args).then(
-      (result): Reply => [null, result],
-      (err: unknown): Reply => [err instanceof Error ? err : new Error(String(err)), null],
-    );
-  };
+  const cluster = clusterOf(redis);
+  if (!cluster) return redis.pipeline();
+  const calls: Call[] = [];
   const recorder: ChainableCommander = new Proxy({} as ChainableCommander, {
     get(_target, prop) {
-      if (prop === "exec") return () => Promise.all(calls.map(([name, args]) => send(name, args)));
+      if (prop === "exec") return () => execPerNode(redis, cluster, calls);
       if (prop === "length") return calls.length;
       // Not a thenable: `await pipeline` must not call a recorded "then" command.
       if (prop === "then" || typeof prop !== "string") return undefined;
@@ -34,6 +29,50 @@ export function keyedPipeline(redis: Redis): ChainableCommander {
     },
   });
   return recorder;
+}
+
+type Call = [name: string, args: unknown[]];
+type Commands = Record<string, (...a: unknown[]) => unknown>;
+
+async function execPerNode(redis: Redis, cluster: Cluster, calls: Call[]): Promise<Reply[]> {
+  const replies: Reply[] = new Array(calls.length);
+  const firstKeys = calls.map(([, args]) => String(args[0] ?? ""));
+  await Promise.all(
+    groupByNode(cluster, firstKeys).map(async (group) => {
+      const pipe = redis.pipeline();
+      for (const i of group) (pipe as unknown as Commands)[calls[i]![0]]!(...calls[i]![1]);
+      // A PING (not a read, for ioredis) keeps ioredis from re-sending a pipeline of reads as a
+      // whole after an ASK: sent with ASKING to the importing node, the keys of that slot still on
+      // the migrating node would read as absent there. Redirected commands come back as errors
+      // instead, and are sent again one by one below.
+      pipe.ping();
+      let got: Reply[] | null;
+      try {
+        got = (await pipe.exec()) as Reply[] | null;
+      } catch (err) {
+        // Refused before it was sent (the slot map moved under it): nothing ran.
+        if (!isRedirection(err)) throw err;
+        got = null;
+      }
+      await Promise.all(
+        group.map(async (i, j) => {
+          const reply = got?.[j];
+          replies[i] =
+            reply && !(reply[0] && isRedirection(reply[0])) ? reply : await sendOne(redis, calls[i]!);
+        }),
+      );
+    }),
+  );
+  return replies;
+}
+
+function sendOne(redis: Redis, [name, args]: Call): Promise<Reply> {
+  const fn = (redis as unknown as Commands)[name];
+  if (typeof fn !== "function") return Promise.resolve([new Error(`no command ${name}`), null]);
+  return (fn.apply(redis, args) as Promise<unknown>).then(
+    (result): Reply => [null, result],
+    (err: unknown): Reply => [err instanceof Error ? err : new Error(String(err)), null],
+  );
 }
 
 /**

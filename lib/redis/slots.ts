@@ -60,7 +60,7 @@ export function groupByNode(cluster: Cluster, keys: readonly string[]): number[]
 export function isRedirection(err: unknown): boolean {
   return (
     err instanceof Error &&
-    /MOVED|ASK|TRYAGAIN|CROSSSLOT|Too many Cluster redirections|non local key|non-local key/i.test(
+    /^(MOVED|ASK|TRYAGAIN|CROSSSLOT) |Too many Cluster redirections|non.local key|slots allocation group|should belong to the same slot/.test(
       err.message,
     )
   );
