@@ -1,3 +1,4 @@
+import type { Redis } from "ioredis";
 import pino from "pino";
 import { createToken } from "../../lib/auth/tokens";
 import { listDeliveries } from "../../lib/broadcasts/deliveries";
@@ -52,12 +53,23 @@ export interface KeySnapshot {
  */
 export async function snapshotKeys(redis: HeraldRedis): Promise<KeySnapshot> {
   const keys = new Map<string, string>();
+  // On a cluster, every master's own keyspace (a SCAN sent to the Cluster client reaches one node).
+  const nodes: Redis[] = clusterOf(redis)?.nodes("master") ?? [redis];
+  let dbsize = 0;
+  for (const node of nodes) {
+    await snapshotNode(node, keys);
+    dbsize += await node.dbsize();
+  }
+  return { dbsize, keys };
+}
+
+async function snapshotNode(node: Redis, keys: Map<string, string>): Promise<void> {
   let cursor = "0";
   do {
-    const [next, found] = await redis.scanBuffer(cursor, "COUNT", 1000);
+    const [next, found] = await node.scanBuffer(cursor, "COUNT", 1000);
     cursor = next.toString();
     if (found.length === 0) continue;
-    const pipe = redis.pipeline();
+    const pipe = node.pipeline();
     for (const k of found) {
       pipe.type(k);
       pipe.pttl(k);
@@ -71,7 +83,6 @@ export async function snapshotKeys(redis: HeraldRedis): Promise<KeySnapshot> {
       keys.set(k.toString("hex"), `${type}|${pttl >= 0 ? "ttl" : pttl}|${dump?.toString("hex") ?? "none"}`);
     });
   } while (cursor !== "0");
-  return { dbsize: await redis.dbsize(), keys };
 }
 
 /** Key names (decoded as latin1 so any byte survives) of a snapshot, sorted. */
