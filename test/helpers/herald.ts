@@ -244,6 +244,43 @@ export async function copyHistogram(
   return histogram;
 }
 
+/** `name=value` pairs from a response's Set-Cookie headers (expired ones dropped). */
+function cookiesFrom(res: Response): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const c of res.headers.getSetCookie()) {
+    const [pair] = c.split(";");
+    const eq = pair!.indexOf("=");
+    const value = pair!.slice(eq + 1);
+    if (value && !/max-age=0/i.test(c)) out[pair!.slice(0, eq).trim()] = value;
+  }
+  return out;
+}
+
+/**
+ * Sign in as next-auth's own form does: GET /api/auth/csrf (token + cookie), then POST the
+ * credentials callback. Returns the session cookie header, or null when refused.
+ */
+export async function signInAdmin(
+  baseUrl: string,
+  email: string,
+  password: string,
+  headers: Record<string, string> = {},
+): Promise<string | null> {
+  const csrfRes = await fetch(`${baseUrl}/api/auth/csrf`, { headers });
+  const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
+  const jar = Object.entries(cookiesFrom(csrfRes))
+    .map(([k, v]) => `${k}=${v}`)
+    .join("; ");
+  const res = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { ...headers, "content-type": "application/x-www-form-urlencoded", cookie: jar },
+    body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
+  });
+  const session = Object.entries(cookiesFrom(res)).find(([k]) => k.endsWith("next-auth.session-token"));
+  return session ? `${session[0]}=${session[1]}` : null;
+}
+
 /** Poll `check` until it returns a value other than undefined (or fail after `timeoutMs`). */
 export async function waitFor<T>(
   check: () => Promise<T | undefined>,

@@ -3,7 +3,14 @@
 // receipts of every instance's clients show in the report read from any instance.
 import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ClientToServerEvents, ServerToClientEvents } from "../../lib/realtime/events";
+import {
+  ADMIN_NAMESPACE,
+  type AdminClientToServerEvents,
+  type AdminServerToClientEvents,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+} from "../../lib/realtime/events";
+import type { BroadcastSummary } from "../../lib/schemas/broadcast";
 import type { StoredMessage } from "../../lib/schemas/message";
 import { startTestCluster, type TestCluster } from "../helpers/cluster";
 import {
@@ -11,16 +18,18 @@ import {
   apiClient,
   copiesOf,
   createApiToken,
+  signInAdmin,
   visitChatPage,
   waitFor,
 } from "../helpers/herald";
-import { startTestServer, type TestServer } from "../helpers/server";
+import { startTestServer, TEST_ADMIN_EMAIL, TEST_ADMIN_PASSWORD, type TestServer } from "../helpers/server";
 
 type UserSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+type AdminSocket = Socket<AdminServerToClientEvents, AdminClientToServerEvents>;
 
 let cluster: TestCluster;
 const servers: TestServer[] = [];
-const sockets: UserSocket[] = [];
+const sockets: (UserSocket | AdminSocket)[] = [];
 let token: string;
 
 beforeAll(async () => {
@@ -36,8 +45,10 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-/** A chat page visitor on `server`, connected by websocket, who acknowledges and sees every message. */
-async function visitor(server: TestServer): Promise<{ sessionId: string; messages: StoredMessage[] }> {
+/** A chat page visitor on `server`, connected by websocket, who acknowledges every message at once. */
+async function visitor(
+  server: TestServer,
+): Promise<{ sessionId: string; messages: StoredMessage[]; socket: UserSocket }> {
   const { cookie, sessionId } = await visitChatPage(server.baseUrl);
   const s: UserSocket = io(server.baseUrl, {
     transports: ["websocket"],
@@ -50,13 +61,12 @@ async function visitor(server: TestServer): Promise<{ sessionId: string; message
   s.on("message", (m) => {
     messages.push(m);
     s.emit("ack", { id: m.id });
-    s.emit("seen", { id: m.id });
   });
   await new Promise<void>((resolve, reject) => {
     s.once("connect", () => resolve());
     s.once("connect_error", reject);
   });
-  return { sessionId, messages };
+  return { sessionId, messages, socket: s };
 }
 
 describe("several Herald instances on a Redis Cluster", () => {
@@ -66,6 +76,28 @@ describe("several Herald instances on a Redis Cluster", () => {
     const onB = await visitor(b);
     const onC = await visitor(c);
     const everyone = [onA, onB, onC];
+
+    // An admin watching on B: broadcast events come from whichever instance runs the job, receipt
+    // updates from the instances of the clients.
+    const cookie = await signInAdmin(b.baseUrl, TEST_ADMIN_EMAIL, TEST_ADMIN_PASSWORD);
+    expect(cookie).not.toBeNull();
+    const admin: AdminSocket = io(`${b.baseUrl}${ADMIN_NAMESPACE}`, {
+      transports: ["websocket"],
+      reconnection: false,
+      forceNew: true,
+      extraHeaders: { cookie: cookie! },
+    });
+    sockets.push(admin);
+    const finished: BroadcastSummary[] = [];
+    const receiptsSeen = new Set<string>();
+    admin.on("broadcast:finished", (s) => finished.push(s));
+    admin.on("delivery:update", (u) => {
+      for (const x of u.updates) if (x.status === "seen") receiptsSeen.add(x.sessionId);
+    });
+    await new Promise<void>((resolve, reject) => {
+      admin.once("connect", () => resolve());
+      admin.once("connect_error", reject);
+    });
 
     // Presence counts the clients of every instance.
     const apiB = apiClient(b.baseUrl, token);
@@ -98,7 +130,12 @@ describe("several Herald instances on a Redis Cluster", () => {
       expect(await copiesOf(cluster.redis, v.sessionId, id)).toBe(1);
     }
 
-    // The report, read on B: every client's receipt, those of C's clients included.
+    // Each client then displays it: "seen", recorded by the instance it is connected to.
+    for (const v of everyone) {
+      const ack = await v.socket.timeout(10_000).emitWithAck("seen", { id });
+      expect(ack).toEqual({ data: true });
+    }
+    // The report, read on B: every client's receipts, those of C's client included.
     const report = await waitFor(
       async () => {
         const r = await apiB.get(`/api/broadcasts/${id}`);
@@ -109,6 +146,19 @@ describe("several Herald instances on a Redis Cluster", () => {
       50,
     );
     expect(report).toMatchObject({ status: "completed", stored: 3, delivered: 3, seen: 3 });
+    await waitFor(
+      async () => (finished.some((f) => f.id === id) ? true : undefined),
+      "B's admin socket to hear the broadcast finish",
+      15_000,
+      20,
+    );
+    // The "seen" receipts written on A, B and C reach the admin watching on B.
+    await waitFor(
+      async () => (everyone.every((v) => receiptsSeen.has(v.sessionId)) ? true : undefined),
+      "B's admin socket to get the receipt updates of A, B and C",
+      15_000,
+      20,
+    );
     const deliveries = await allDeliveries(cluster.redis, id);
     expect(deliveries.get(onC.sessionId)).toMatchObject({ status: "seen" });
     const page = await apiB.get(`/api/broadcasts/${id}/deliveries?status=seen&limit=10`);
