@@ -64,6 +64,8 @@ export const ConfigSchema = z.object({
   HERALD_FANOUT_BATCH: z.coerce.number().int().min(1).max(5000).default(250),
   /** SCAN COUNT hint for discovery. */
   HERALD_SCAN_COUNT: z.coerce.number().int().min(10).max(100_000).default(1000),
+  /** How long a session counts as online after its instance last vouched for it (refreshed every third of it): a crashed instance's clients drop out within this. */
+  HERALD_PRESENCE_TTL_SECONDS: z.coerce.number().int().min(3).max(3600).default(60),
   /** Broadcast jobs this instance's worker runs at once (0: this instance runs none). */
   HERALD_WORKER_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(2),
   /** A job's lock: a run whose process died is taken up again within about 1.7x this. */

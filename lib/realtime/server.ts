@@ -8,13 +8,7 @@ import { getMetrics } from "../metrics";
 import { clusterOf, createRedis } from "../redis/connection";
 import { broadcastRoom, sessionRoom } from "../redis/keys";
 import { BroadcastIdSchema } from "../schemas/broadcast";
-import {
-  markOffline,
-  markOnline,
-  onlineCount,
-  PRESENCE_REFRESH_MS,
-  prunePresence,
-} from "../sessions/presence";
+import { markOffline, markOnline, onlineCount, prunePresence } from "../sessions/presence";
 import { parseCookies, resolveVisitor, SESSION_COOKIE, touchVisitor } from "../sessions/visitor";
 import { type Emitters, useServerEmitters } from "./emitter";
 import {
@@ -106,6 +100,8 @@ function receiptBucket() {
 export function attachRealtime(httpServer: HttpServer, deps: Deps) {
   const { redis, keys, log, config } = deps;
   const sharded = clusterOf(redis) !== null;
+  // Every instance vouches for its own clients; those of an instance that died expire.
+  const presenceTtlMs = config.HERALD_PRESENCE_TTL_SECONDS * 1000;
   const pub = createRedis("io-pub");
   // Classic pub/sub on a cluster would copy every message to every node; sharded pub/sub keeps
   // each channel on the node of its slot, with one subscriber connection per master.
@@ -169,7 +165,7 @@ export function attachRealtime(httpServer: HttpServer, deps: Deps) {
     metrics.sockets.inc();
     // The only room an end-user socket ever joins; nothing it sends can name another.
     socket.join(sessionRoom(sessionId));
-    markOnline(redis, keys, [sessionId]).then(presenceChanged, () => {});
+    markOnline(redis, keys, [sessionId], Date.now(), presenceTtlMs).then(presenceChanged, () => {});
     touchVisitor(redis, keys, sessionId, config.HERALD_SESSION_TTL_SECONDS).catch(() => {});
 
     const takeReceipt = receiptBucket();
@@ -236,9 +232,9 @@ export function attachRealtime(httpServer: HttpServer, deps: Deps) {
     const ids = [...io.of("/").adapter.rooms.keys()]
       .filter((r) => r.startsWith("session:"))
       .map((r) => r.slice(8));
-    markOnline(redis, keys, ids).catch(() => {});
+    markOnline(redis, keys, ids, Date.now(), presenceTtlMs).catch(() => {});
     prunePresence(redis, keys).catch(() => {});
-  }, PRESENCE_REFRESH_MS);
+  }, presenceTtlMs / 3);
   heartbeat.unref();
 
   return {

@@ -37,7 +37,13 @@ beforeAll(async () => {
   token = await createApiToken(cluster.redis, "cluster-live");
   // One at a time: three Next servers starting at once would starve the 2 cores.
   for (let i = 0; i < 3; i++)
-    servers.push(await startTestServer({ redisUrl: "", env: { REDIS_CLUSTER_NODES: cluster.nodesEnv } }));
+    servers.push(
+      await startTestServer({
+        redisUrl: "",
+        // A short presence TTL, so that the crash below shows within seconds.
+        env: { REDIS_CLUSTER_NODES: cluster.nodesEnv, HERALD_PRESENCE_TTL_SECONDS: "3" },
+      }),
+    );
 });
 afterAll(async () => {
   for (const s of sockets.splice(0)) s.disconnect();
@@ -165,5 +171,31 @@ describe("several Herald instances on a Redis Cluster", () => {
     expect(page.json.deliveries.map((d: { sessionId: string }) => d.sessionId).sort()).toEqual(
       everyone.map((v) => v.sessionId).sort(),
     );
+  });
+
+  it("online counts every instance's clients, and drops those of an instance that crashed", async () => {
+    const [a, b, c] = servers as [TestServer, TestServer, TestServer];
+    const onA = await visitor(a);
+    const onC = await visitor(c);
+    const apiB = apiClient(b.baseUrl, token);
+    const onlineOnB = async () => {
+      const res = await apiB.get("/api/sessions?filter=online&limit=100");
+      return (res.json?.sessions ?? []).map((s: { id: string }) => s.id) as string[];
+    };
+    await waitFor(
+      async () => ((await onlineOnB()).includes(onC.sessionId) ? true : undefined),
+      "C's client online on B",
+      15_000,
+      50,
+    );
+    await c.kill();
+    await waitFor(
+      async () => ((await onlineOnB()).includes(onC.sessionId) ? undefined : true),
+      "the crashed instance's client to drop out",
+      15_000,
+      100,
+    );
+    // A's client, refreshed by A, stays.
+    expect(await onlineOnB()).toContain(onA.sessionId);
   });
 });
