@@ -1,13 +1,14 @@
 import type { Redis } from "ioredis";
 import pino from "pino";
 import { createToken } from "../../lib/auth/tokens";
+import { sendBroadcast } from "../../lib/broadcasts";
 import { listDeliveries } from "../../lib/broadcasts/deliveries";
 import { parseConfig } from "../../lib/config";
 import type { Deps } from "../../lib/context";
 import { clusterOf, type HeraldRedis } from "../../lib/redis/connection";
 import { createKeys, type Keys } from "../../lib/redis/keys";
 import { keyedPipeline } from "../../lib/redis/pipeline";
-import { type DeliveryRecord, FINISHED_STATUSES } from "../../lib/schemas/broadcast";
+import { type BroadcastRequest, type DeliveryRecord, FINISHED_STATUSES } from "../../lib/schemas/broadcast";
 import { SESSION_COOKIE } from "../../lib/sessions/visitor";
 
 /** The default key layout, as the server and the CLI use it when no HERALD_* variable is set. */
@@ -279,6 +280,34 @@ export async function signInAdmin(
   });
   const session = Object.entries(cookiesFrom(res)).find(([k]) => k.endsWith("next-auth.session-token"));
   return session ? `${session[0]}=${session[1]}` : null;
+}
+
+/**
+ * Run a broadcast on its own connection whose `failAt`-th delivery-recording call fails: the
+ * batch's sessions are written but not recorded, as when a process dies between the two steps.
+ * Resolves once the run has stopped (it must stop with that injected crash).
+ */
+export async function sendWithCrash(
+  redis: HeraldRedis,
+  deps: (faulty: HeraldRedis) => Deps,
+  req: BroadcastRequest,
+  failAt: number,
+): Promise<void> {
+  const record = redis.heraldRecordDeliveries.bind(redis);
+  let calls = 0;
+  redis.heraldRecordDeliveries = (...args) =>
+    ++calls === failAt ? Promise.reject(new Error("injected crash")) : record(...args);
+  try {
+    const err = await sendBroadcast(deps(redis), req, "test", {
+      batchSize: 4,
+      concurrency: 1,
+      estimate: false,
+    }).catch((e: unknown) => e);
+    if (!(err instanceof Error) || err.message !== "injected crash")
+      throw new Error(`the run did not stop with the injected crash: ${String(err)}`);
+  } finally {
+    await redis.quit();
+  }
 }
 
 /** Poll `check` until it returns a value other than undefined (or fail after `timeoutMs`). */

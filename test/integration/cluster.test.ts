@@ -2,13 +2,13 @@
 // retract, delivery records and jobs give the same answers as on one Redis, and never send a
 // call whose keys span slots.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { getBroadcast, markDeliveries, sendBroadcast } from "../../lib/broadcasts";
+import { getBroadcast, markDeliveries, resumeBroadcast, sendBroadcast } from "../../lib/broadcasts";
 import { createBroadcast } from "../../lib/broadcasts/create";
 import { closeBroadcastQueue, enqueueBroadcast, startBroadcastWorker } from "../../lib/broadcasts/jobs";
 import { retractBroadcast, runRetract } from "../../lib/broadcasts/lifecycle";
 import { resetConfig } from "../../lib/config";
 import type { Deps } from "../../lib/context";
-import { closeRedis, clusterOf } from "../../lib/redis/connection";
+import { closeRedis, clusterOf, createRedis } from "../../lib/redis/connection";
 import { keySlot } from "../../lib/redis/slots";
 import { BroadcastInputSchema, type BroadcastRequest } from "../../lib/schemas/broadcast";
 import { uniqueSessions } from "../../lib/sessions/discover";
@@ -21,6 +21,7 @@ import {
   rawMessages,
   seedManySessions,
   seedSession,
+  sendWithCrash,
   testDeps,
   waitFor,
 } from "../helpers/herald";
@@ -203,6 +204,53 @@ describe("fan-out on a cluster", () => {
     expect(done).toMatchObject({ status: "retracted", removed: 300, retraction: "done" });
     expect(await copyHistogram(cluster.redis, ids, "to-retract")).toEqual({ 0: 300 });
     expect(await rawMessages(cluster.redis, "x0")).toHaveLength(1);
+  });
+});
+
+describe("resume on a cluster", () => {
+  it("an interrupted walk resumes from its per-master cursor, exactly", async () => {
+    const ids = await seedManySessions(cluster.redis, 600, "q");
+    const env = {
+      REDIS_CLUSTER_NODES: cluster.nodesEnv,
+      HERALD_SCAN_COUNT: "10",
+      HERALD_MESSAGE_TTL_SECONDS: String(TTL),
+    };
+    // Its 100th delivery-recording call fails, as when a process dies mid-walk.
+    await sendWithCrash(
+      createRedis("faulty", cluster.nodes),
+      (faulty) => testDeps(faulty, "", env),
+      request({ id: "resume-c" }),
+      100,
+    );
+    const interrupted = await getBroadcast(cluster.redis, keys, "resume-c");
+    expect(interrupted?.status).toBe("interrupted");
+    // The saved point: scan cursor * 256 + the index of the master being walked (past the first).
+    const masterIndex = Number(BigInt(interrupted!.cursor) % 256n);
+    expect(masterIndex).toBeGreaterThan(0);
+    // A session added now on the first master (in address order) is behind the saved point.
+    const first = [...cluster.nodes].sort((a, b) =>
+      `${a.host}:${a.port}`.localeCompare(`${b.host}:${b.port}`, "en"),
+    )[0]!;
+    let late = "";
+    for (let i = 0; !late; i++) {
+      const id = `late${i}`;
+      if (
+        (await portOf(keys.sessionData(id))) === first.port &&
+        (await portOf(keys.sessionMessages(id))) === first.port
+      )
+        late = id;
+    }
+    await seedSession(cluster.redis, late, "data");
+
+    const summary = await resumeBroadcast(testDeps(cluster.redis, "", env), "resume-c", {
+      batchSize: 4,
+      estimate: false,
+    });
+    expect(summary).toMatchObject({ status: "completed", targeted: 600, failed: 0 });
+    expect(summary.stored + summary.duplicates).toBe(600);
+    expect(await copyHistogram(cluster.redis, ids, "resume-c")).toEqual({ 1: 600 });
+    // Not walked again: the late session on the first master was never reached.
+    expect(await copiesOf(cluster.redis, late, "resume-c")).toBe(0);
   });
 });
 
