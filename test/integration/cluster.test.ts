@@ -12,6 +12,7 @@ import { closeRedis, clusterOf, createRedis } from "../../lib/redis/connection";
 import { keySlot } from "../../lib/redis/slots";
 import { BroadcastInputSchema, type BroadcastRequest } from "../../lib/schemas/broadcast";
 import { uniqueSessions } from "../../lib/sessions/discover";
+import { listSessions } from "../../lib/sessions/query";
 import { startTestCluster, type TestCluster } from "../helpers/cluster";
 import {
   allDeliveries,
@@ -118,6 +119,22 @@ describe("fan-out on a cluster", () => {
     for await (const page of uniqueSessions(cluster.redis, keys, { count: 500 }))
       found += page.sessions.length;
     expect(found).toBe(3000);
+  });
+
+  it("pages through the sessions of every master (GET /api/sessions' cursor), each once", async () => {
+    const ids = await seedManySessions(cluster.redis, 50, "p");
+    const seen: string[] = [];
+    let cursor: string | null = "0";
+    while (cursor !== null) {
+      const page: Awaited<ReturnType<typeof listSessions>> = await listSessions(
+        { redis: cluster.redis, keys, scanCount: 10 },
+        { filter: "all", cursor, limit: 7 },
+      );
+      expect(page.sessions.length).toBeLessThanOrEqual(7);
+      seen.push(...page.sessions.map((s) => s.id));
+      cursor = page.nextCursor;
+    }
+    expect(seen.sort()).toEqual([...ids].sort());
   });
 
   it("records a session that already holds the message as a duplicate", async () => {
