@@ -140,6 +140,13 @@ async function* scanCluster(
   const first = Number(start % BigInt(MAX_MASTERS));
   let scan = (start / BigInt(MAX_MASTERS)).toString();
   const before = opts.trackRunId ? await clusterLayout(masters) : undefined;
+  // A saved point past the last master (masters were removed since): no page would be read to
+  // compare layouts, so say it here.
+  if (first >= masters.length) {
+    if (before)
+      throw new WalkRestarted(`the cluster has ${masters.length} masters, the saved point names #${first}`);
+    return;
+  }
   for (let i = first; i < masters.length; i++) {
     const node = masters[i]!;
     for await (const page of scanOne(node, scan, opts)) {

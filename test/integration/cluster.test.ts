@@ -271,6 +271,32 @@ describe("resume on a cluster", () => {
   });
 });
 
+describe("a saved point from another cluster layout", () => {
+  it.each([
+    ["a cursor of this cluster, another layout id", "2561"],
+    ["a master that is gone", String(7 * 256 + 7)],
+  ])("%s: walks again from the start, exactly", async (_what, cursor) => {
+    const ids = await seedManySessions(cluster.redis, 200, "g");
+    const first = await send(request({ id: "layout", target: { type: "sessions", ids: ids.slice(0, 50) } }));
+    expect(first.stored).toBe(50);
+    await cluster.redis.hset(keys.broadcast("layout"), {
+      status: "interrupted",
+      target: JSON.stringify({ type: "all" }),
+      cursor,
+      cursorRunId: "0123456789abcdef",
+    });
+    const summary = await resumeBroadcast(deps, "layout", { estimate: false });
+    expect(summary).toMatchObject({
+      status: "completed",
+      targeted: 200,
+      stored: 200,
+      duplicates: 0,
+      failed: 0,
+    });
+    expect(await copyHistogram(cluster.redis, ids, "layout")).toEqual({ 1: 200 });
+  });
+});
+
 describe("jobs on a cluster", () => {
   it("a BullMQ worker on the cluster runs a queued broadcast to its end", async () => {
     await seedSession(cluster.redis, "j1", "data");
