@@ -1,4 +1,4 @@
-import { Cluster, Redis, type RedisOptions } from "ioredis";
+import { Cluster, type Command, Redis, type RedisOptions } from "ioredis";
 import { type ClusterNode, getConfig } from "../config";
 import { getLogger } from "../log";
 import { registerScripts } from "./scripts";
@@ -46,7 +46,10 @@ export type RedisTarget = string | readonly ClusterNode[];
 export function createRedis(role: string, target?: RedisTarget, opts: ConnectionOptions = {}): HeraldRedis {
   const config = getConfig();
   const where = target ?? config.REDIS_CLUSTER_NODES ?? config.REDIS_URL;
-  if (!where) throw new Error("Redis location unknown: set REDIS_URL or start the embedded Redis first");
+  if (!where)
+    throw new Error(
+      "Redis location unknown: set REDIS_URL or REDIS_CLUSTER_NODES, or start the embedded Redis first",
+    );
   const blocking = opts.blocking === true;
   const perNode: RedisOptions = {
     connectionName: `herald:${role}`,
@@ -65,7 +68,10 @@ export function createRedis(role: string, target?: RedisTarget, opts: Connection
           retryStrategy: (times) => Math.min(times * 100, 2000),
           lazyConnect: false,
         })
-      : createCluster(where, perNode, opts);
+      : createCluster(where, perNode, {
+          ...opts,
+          commandTimeoutMs: blocking ? undefined : (opts.commandTimeoutMs ?? COMMAND_TIMEOUT_MS),
+        });
   watchErrors(client, role);
   return registerScripts(client);
 }
@@ -87,6 +93,20 @@ function createCluster(nodes: readonly ClusterNode[], perNode: RedisOptions, opt
       shardedSubscribers: opts.shardedSubscribers === true,
     },
   );
+  const deadline = opts.commandTimeoutMs;
+  if (deadline !== undefined) {
+    // The nodes' commandTimeout starts once a command is written to a node; while the cluster is
+    // unreachable a command waits in the Cluster's own offline queue, with no deadline at all. A
+    // deadline from the moment it is sent (redirections included) answers 503 instead of hanging.
+    const send = cluster.sendCommand.bind(cluster);
+    cluster.sendCommand = (
+      command: Command,
+      ...rest: Parameters<Cluster["sendCommand"]> extends [unknown, ...infer R] ? R : never
+    ) => {
+      command.setTimeout(deadline);
+      return send(command, ...rest);
+    };
+  }
   return cluster as unknown as Redis;
 }
 
@@ -143,7 +163,7 @@ export function isRedisUnavailable(err: unknown): boolean {
   const msg = err.message;
   return (
     err.name === "MaxRetriesPerRequestError" ||
-    /Connection is closed|Command timed out|ECONNREFUSED|ENOENT|ETIMEDOUT|ECONNRESET|EPIPE|Stream isn't writeable|enableOfflineQueue|LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN/i.test(
+    /Connection is closed|Command timed out|ECONNREFUSED|ENOENT|ETIMEDOUT|ECONNRESET|EPIPE|Stream isn't writeable|enableOfflineQueue|LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|None of startup nodes is available|Failed to refresh slots cache|Too many Cluster redirections|Cluster isn't ready/i.test(
       msg,
     )
   );

@@ -348,6 +348,16 @@ describe("the CLI on a cluster", () => {
     expect(found).toBe(500);
   });
 
+  it("exits 1 with one clear line, within seconds, when no node answers", async () => {
+    const t0 = Date.now();
+    const r = await cli(["sessions"], { REDIS_CLUSTER_NODES: "127.0.0.1:1" });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(/^error: cannot reach Redis at cluster 127\.0\.0\.1:1: /),
+    ]);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+  });
+
   it("refuses a bad REDIS_CLUSTER_NODES with one clear line (exit 2)", async () => {
     const r = await cli(["sessions"], { REDIS_CLUSTER_NODES: "127.0.0.1" });
     expect(r.code).toBe(2);
