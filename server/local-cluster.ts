@@ -14,6 +14,10 @@ const READY_TIMEOUT_MS = 30_000;
 export interface LocalCluster {
   /** The masters, as REDIS_CLUSTER_NODES lists them. */
   nodes: ClusterNode[];
+  /** Every node's port, replicas included. */
+  ports: number[];
+  /** SIGKILL the node on `port` (a crash: its replica, if any, takes over after the node timeout). */
+  kill(port: number): Promise<void>;
   /** `127.0.0.1:P1,127.0.0.1:P2,…` for REDIS_CLUSTER_NODES. */
   nodesEnv: string;
   /** A plain (non-cluster) connection to the node on `port`, closed by stop(). */
@@ -22,12 +26,16 @@ export interface LocalCluster {
 }
 
 /**
- * A throw-away Redis Cluster of `masters` nodes (no replicas) on loopback, on random free ports,
- * for the tests and the benchmark: `redis-server --cluster-enabled yes` per node (no AOF, no
- * RDB), `redis-cli --cluster create`, then every node must say `cluster_state:ok`.
+ * A throw-away Redis Cluster of `masters` nodes, each with `replicas` replicas (default none), on
+ * loopback, on random free ports, for the tests and the benchmark: `redis-server
+ * --cluster-enabled yes` per node (no AOF, no RDB), `redis-cli --cluster create`, then every node
+ * must say `cluster_state:ok`.
  */
-export async function startLocalCluster(opts: { masters?: number } = {}): Promise<LocalCluster> {
+export async function startLocalCluster(
+  opts: { masters?: number; replicas?: number; nodeTimeoutMs?: number } = {},
+): Promise<LocalCluster> {
   const masters = opts.masters ?? 3;
+  const replicas = opts.replicas ?? 0;
   const dir = mkdtempSync(path.join(os.tmpdir(), "herald-cluster-"));
   const servers: SpawnedRedis[] = [];
   const plain: Redis[] = [];
@@ -43,26 +51,37 @@ export async function startLocalCluster(opts: { masters?: number } = {}): Promis
     return c;
   };
   try {
-    const ports = await clusterPorts(masters);
-    for (const port of ports) servers.push(await spawnNode(dir, port));
+    const ports = await clusterPorts(masters * (1 + replicas));
+    for (const port of ports) servers.push(await spawnNode(dir, port, opts.nodeTimeoutMs ?? 5000));
     await run("redis-cli", [
       "--cluster",
       "create",
       ...ports.map((p) => `127.0.0.1:${p}`),
       "--cluster-replicas",
-      "0",
+      String(replicas),
       "--cluster-yes",
     ]);
-    await waitClusterOk(ports.map(node));
-    const nodes = ports.map((port) => ({ host: "127.0.0.1", port }));
-    return { nodes, nodesEnv: nodes.map((n) => `${n.host}:${n.port}`).join(","), node, stop };
+    const all = ports.map(node);
+    await waitClusterOk(all);
+    // redis-cli makes the first `masters` addresses the masters.
+    const roles = await Promise.all(all.map((c) => c.role() as Promise<unknown[]>));
+    const nodes = ports
+      .filter((_, i) => roles[i]?.[0] === "master")
+      .map((port) => ({ host: "127.0.0.1", port }));
+    const kill = async (port: number) => {
+      const server = servers[ports.indexOf(port)];
+      if (!server) throw new Error(`no node on port ${port}`);
+      process.kill(server.pid, "SIGKILL");
+      await server.stop();
+    };
+    return { nodes, ports, kill, nodesEnv: nodes.map((n) => `${n.host}:${n.port}`).join(","), node, stop };
   } catch (err) {
     await stop();
     throw err;
   }
 }
 
-function spawnNode(dir: string, port: number): Promise<SpawnedRedis> {
+function spawnNode(dir: string, port: number, nodeTimeoutMs: number): Promise<SpawnedRedis> {
   return spawnRedisServer({
     dir,
     socketPath: path.join(dir, `${port}.sock`),
@@ -77,7 +96,7 @@ function spawnNode(dir: string, port: number): Promise<SpawnedRedis> {
       "--cluster-config-file",
       path.join(dir, `nodes-${port}.conf`),
       "--cluster-node-timeout",
-      "5000",
+      String(nodeTimeoutMs),
     ],
   });
 }

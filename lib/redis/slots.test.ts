@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { keySlot } from "./slots";
+import { isRedirection, keySlot } from "./slots";
 
 describe("keySlot", () => {
   // Values from the Redis Cluster spec and CLUSTER KEYSLOT.
@@ -16,5 +16,19 @@ describe("keySlot", () => {
 
   it("puts a broadcast's keys in one slot", () => {
     expect(keySlot("herald:bc:{b1}")).toBe(keySlot("herald:bc:{b1}:deliveries"));
+  });
+});
+
+describe("isRedirection", () => {
+  it.each([
+    ["MOVED 3999 127.0.0.1:6381", true],
+    ["ASK 3999 127.0.0.1:6381", true],
+    ["TRYAGAIN Multiple keys request during rehashing of slot", true],
+    ["Too many Cluster redirections. Last error: ReplyError: MOVED 1 127.0.0.1:1", true],
+    ["Too many Cluster redirections. Last error: Error: Connection is closed.", false],
+    ["Connection is closed.", false],
+    ["ERR something about a task", false],
+  ])("%s -> %s", (message, expected) => {
+    expect(isRedirection(new Error(message))).toBe(expected);
   });
 });

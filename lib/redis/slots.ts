@@ -55,12 +55,13 @@ export function groupByNode(cluster: Cluster, keys: readonly string[]): number[]
 /**
  * True when a call failed because its keys were not all served by the node that got it (a slot
  * migrating, a stale slot map): Redis ran nothing of it, so the same work may be sent again in
- * smaller calls that ioredis can route one key at a time.
+ * smaller calls that ioredis can route one key at a time. A lost connection is not one of them
+ * (the call may have run): that error goes to the caller.
  */
 export function isRedirection(err: unknown): boolean {
   return (
     err instanceof Error &&
-    /^(MOVED|ASK|TRYAGAIN|CROSSSLOT) |Too many Cluster redirections|non.local key|slots allocation group|should belong to the same slot/.test(
+    /^(MOVED|ASK|TRYAGAIN|CROSSSLOT) |Too many Cluster redirections\. Last error: .*\b(MOVED|ASK|TRYAGAIN|CROSSSLOT) |non.local key|slots allocation group|should belong to the same slot/.test(
       err.message,
     )
   );

@@ -9,10 +9,12 @@ export interface TestCluster extends LocalCluster {
 }
 
 /**
- * A private, throw-away 3-master Redis Cluster on loopback for one test file (see
+ * A private, throw-away Redis Cluster (3 masters by default) on loopback for one test file (see
  * server/local-cluster.ts), with a Herald connection to it; stop() removes it all.
  */
-export async function startTestCluster(opts: { masters?: number } = {}): Promise<TestCluster> {
+export async function startTestCluster(
+  opts: { masters?: number; replicas?: number; nodeTimeoutMs?: number } = {},
+): Promise<TestCluster> {
   const local = await startLocalCluster(opts);
   const redis = createRedis("test", local.nodes);
   try {
