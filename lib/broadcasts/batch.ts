@@ -3,7 +3,7 @@ import type { Deps } from "../context";
 import { clusterOf } from "../redis/connection";
 import { sessionRoom } from "../redis/keys";
 import { keyedPipeline } from "../redis/pipeline";
-import { callPerNode } from "../redis/slots";
+import { groupBySlot, isRedirection } from "../redis/slots";
 import type { TargetEntry } from "./walk";
 
 /**
@@ -52,10 +52,10 @@ const wrongTypeReason = (type: string) => `messages key holds a ${type}, not a l
 
 /**
  * The cluster path of storeBatch. A session's data key and list key are in different slots, so
- * the data keys the check needs are looked up first (one EXISTS each, all at once), and
- * fanout.lua gets list keys only, in one call per node. A call caught by a resharding (its slot
- * map stale, a slot migrating) runs nothing; it is then sent again one session per call, which
- * ioredis redirects (MOVED, ASK) by itself. The duplicate check makes any of it safe to repeat.
+ * the data keys the check needs are looked up first (one pipeline per node), and fanout.lua
+ * gets list keys only, one call per slot. A call caught by a resharding (its slot map stale, a
+ * slot migrating) runs nothing; it is then sent again on its own, which ioredis redirects
+ * (MOVED, ASK) by itself. The duplicate check makes any of it safe to repeat.
  */
 async function storeBatchOnCluster(
   deps: Deps,
@@ -89,25 +89,32 @@ async function storeBatchOnCluster(
         list: keys.sessionMessages(e.id),
       });
   });
-  const call = async (part: typeof todo) => {
-    const [got = "", ...wrongTypes] = await redis.heraldFanout(
-      part.length,
-      ...part.map((t) => t.list),
-      payload,
-      ttl,
-      part.map((t) => t.kind).join(""),
-    );
+  const apply = (part: typeof todo, reply: unknown) => {
+    const [got = "", ...wrongTypes] = reply as string[];
     let w = 0;
-    part.forEach((t, j) => {
-      codes[t.index] = got[j] ?? "E";
-      if (got[j] === "W") types[t.index] = wrongTypes[w++] ?? "?";
+    part.forEach((t, n) => {
+      codes[t.index] = got[n] ?? "E";
+      if (got[n] === "W") types[t.index] = wrongTypes[w++] ?? "?";
     });
   };
-  await callPerNode(
-    cluster,
-    todo.map((t) => t.list),
-    (part) => call(part.map((j) => todo[j]!)),
-  );
+  const call = (part: typeof todo) =>
+    [part.length, ...part.map((t) => t.list), payload, ttl, part.map((t) => t.kind).join("")] as const;
+  // One fanout.lua call per slot (a call's keys in one slot: what Redis Cluster requires), all
+  // of a node's calls in one pipeline (one round trip per node).
+  const slots = groupBySlot(todo.map((t) => t.list)).map((group) => group.map((j) => todo[j]!));
+  const calls = keyedPipeline(redis, { resendRedirected: false });
+  for (const part of slots) calls.heraldFanout(...call(part));
+  const replies = (await calls.exec()) ?? [];
+  const caught: typeof todo = [];
+  slots.forEach((part, k) => {
+    const [err, reply] = replies[k] ?? [new Error("no reply"), null];
+    if (!err) apply(part, reply);
+    else if (isRedirection(err)) caught.push(...part);
+    else throw err;
+  });
+  // A call caught by a resharding ran nothing: its sessions again, one per call (one key is on the
+  // migrating node or, by ASK, on the importing one; several could only get TRYAGAIN meanwhile).
+  await Promise.all(caught.map(async (t) => apply([t], await redis.heraldFanout(...call([t])))));
   const reasons: string[] = [];
   codes.forEach((c, i) => {
     if (c === "W") reasons.push(wrongTypeReason(types[i] ?? "?"));

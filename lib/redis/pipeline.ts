@@ -1,5 +1,6 @@
 import type { ChainableCommander, Cluster, Redis } from "ioredis";
 import { clusterOf } from "./connection";
+import type { ScriptCommands } from "./scripts";
 import { groupByNode, isRedirection } from "./slots";
 
 type Reply = [error: Error | null, result: unknown];
@@ -9,16 +10,19 @@ type Reply = [error: Error | null, result: unknown];
  * round trip). On a cluster ioredis refuses a pipeline that spans nodes, so the commands are cut
  * into one pipeline per node (by each command's first key); a command that comes back redirected
  * (MOVED, ASK: a resharding moved its slot) did not run, and is sent again on its own, which
- * ioredis routes and redirects by itself; no write runs twice.
+ * ioredis routes and redirects by itself; no write runs twice. With `resendRedirected: false`
+ * its error is answered instead, for callers that split such a command further (a script call
+ * over several keys of a slot in migration would only get TRYAGAIN until it ends).
  * Same `exec()` answer either way: one [error, result] per command, in order.
  */
-export function keyedPipeline(redis: Redis): ChainableCommander {
+export function keyedPipeline(redis: Redis, opts: { resendRedirected?: boolean } = {}): HeraldPipeline {
+  const resend = opts.resendRedirected !== false;
   const cluster = clusterOf(redis);
-  if (!cluster) return redis.pipeline();
+  if (!cluster) return redis.pipeline() as HeraldPipeline;
   const calls: Call[] = [];
-  const recorder: ChainableCommander = new Proxy({} as ChainableCommander, {
+  const recorder: HeraldPipeline = new Proxy({} as HeraldPipeline, {
     get(_target, prop) {
-      if (prop === "exec") return () => execPerNode(redis, cluster, calls);
+      if (prop === "exec") return () => execPerNode(redis, cluster, calls, resend);
       if (prop === "length") return calls.length;
       // Not a thenable: `await pipeline` must not call a recorded "then" command.
       if (prop === "then" || typeof prop !== "string") return undefined;
@@ -32,11 +36,17 @@ export function keyedPipeline(redis: Redis): ChainableCommander {
 }
 
 type Call = [name: string, args: unknown[]];
+
+/** A pipeline with Herald's Lua scripts too (ioredis gives pipelines the commands defined on their client). */
+export type HeraldPipeline = ChainableCommander & {
+  [K in keyof ScriptCommands]: (...args: Parameters<ScriptCommands[K]>) => HeraldPipeline;
+};
 type Commands = Record<string, (...a: unknown[]) => unknown>;
 
-async function execPerNode(redis: Redis, cluster: Cluster, calls: Call[]): Promise<Reply[]> {
+async function execPerNode(redis: Redis, cluster: Cluster, calls: Call[], resend: boolean): Promise<Reply[]> {
   const replies: Reply[] = new Array(calls.length);
-  const firstKeys = calls.map(([, args]) => String(args[0] ?? ""));
+  // A script's arguments open with its key count: its first key comes next.
+  const firstKeys = calls.map(([, args]) => String((typeof args[0] === "number" ? args[1] : args[0]) ?? ""));
   await Promise.all(
     groupByNode(cluster, firstKeys).map(async (group) => {
       const pipe = redis.pipeline();
@@ -46,19 +56,19 @@ async function execPerNode(redis: Redis, cluster: Cluster, calls: Call[]): Promi
       // the migrating node would read as absent there. Redirected commands come back as errors
       // instead, and are sent again one by one below.
       pipe.ping();
-      let got: Reply[] | null;
+      let got: Reply[];
       try {
-        got = (await pipe.exec()) as Reply[] | null;
+        got = ((await pipe.exec()) ?? []) as Reply[];
       } catch (err) {
         // Refused before it was sent (the slot map moved under it): nothing ran.
         if (!isRedirection(err)) throw err;
-        got = null;
+        got = group.map((): Reply => [err as Error, null]);
       }
       await Promise.all(
         group.map(async (i, j) => {
-          const reply = got?.[j];
-          replies[i] =
-            reply && !(reply[0] && isRedirection(reply[0])) ? reply : await sendOne(redis, calls[i]!);
+          const reply = got[j] ?? [new Error("no reply"), null];
+          const redirected = reply[0] !== null && isRedirection(reply[0]);
+          replies[i] = redirected && resend ? await sendOne(redis, calls[i]!) : reply;
         }),
       );
     }),

@@ -67,25 +67,14 @@ export function isRedirection(err: unknown): boolean {
   );
 }
 
-/**
- * Run `call` once per node over the indexes of `keys` it serves; a call caught by a resharding
- * (nothing of it ran) is made again one key at a time, which ioredis redirects by itself.
- * Resolves with the result of every call made.
- */
-export async function callPerNode<T>(
-  cluster: Cluster,
-  keys: readonly string[],
-  call: (indexes: number[]) => Promise<T>,
-): Promise<T[]> {
-  const perGroup = await Promise.all(
-    groupByNode(cluster, keys).map(async (group) => {
-      try {
-        return [await call(group)];
-      } catch (err) {
-        if (!isRedirection(err) || group.length === 1) throw err;
-        return Promise.all(group.map((i) => call([i])));
-      }
-    }),
-  );
-  return perGroup.flat();
+/** Indexes of `keys` grouped by slot, in order of first appearance. */
+export function groupBySlot(keys: readonly string[]): number[][] {
+  const groups = new Map<number, number[]>();
+  keys.forEach((key, i) => {
+    const slot = keySlot(key);
+    const group = groups.get(slot);
+    if (group) group.push(i);
+    else groups.set(slot, [i]);
+  });
+  return [...groups.values()];
 }

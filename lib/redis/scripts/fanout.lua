@@ -1,4 +1,3 @@
-#!lua flags=allow-cross-slot-keys
 --[[
   Store one broadcast message in a batch of sessions, atomically per session.
 
@@ -35,9 +34,8 @@
     - named explicitly or online ('e', 'o') with no list yet: RPUSH, EXISTS (is it a
       session?), PEXPIREAT, or DEL when it is not                                (3 calls)
   All within one atomic call, so nobody sees a push that is taken back.
-  Cluster: every key is declared, and allow-cross-slot-keys lets one call hold keys of several
-  slots served by one node. A session's two keys have no common hash tag, so on a cluster the
-  caller sends list keys only ('d', 'n', 'g'), grouped per node (lib/broadcasts/batch.ts).
+  Cluster: every key is declared. A session's two keys have no common hash tag, so on a cluster
+  the caller sends list keys only ('d', 'n', 'g'), one call per slot (lib/broadcasts/batch.ts).
 ]]
 local payload = ARGV[1]
 local ttl = tonumber(ARGV[2])

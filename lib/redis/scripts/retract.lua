@@ -1,4 +1,3 @@
-#!lua flags=allow-cross-slot-keys
 --[[
   Remove a broadcast's copy from a batch of sessions' lists, and count what was removed, in
   one atomic call: a retract resumed or walked twice removes nothing twice and counts nothing
@@ -9,7 +8,8 @@
     KEYS[.. n]   message list keys
     ARGV[1]      the broadcast's message JSON, byte for byte as stored in every session
     ARGV[2]      '1': KEYS[1] is the counter; '0': every key is a list and the caller counts
-                 (on a cluster the broadcast hash is in another slot than the lists)
+                 (on a cluster the broadcast hash is in another slot than the lists, and a
+                 call holds the lists of one slot)
   Output:
     copies removed by this call
   Only an element equal to that exact JSON goes: user messages and other broadcasts stay, in
