@@ -13,6 +13,29 @@ const boolish = z
   .enum(["1", "0", "true", "false", "yes", "no"])
   .transform((v) => v === "1" || v === "true" || v === "yes");
 
+/** One seed node of a Redis Cluster. */
+export interface ClusterNode {
+  host: string;
+  port: number;
+}
+
+const ClusterNodeSchema = z
+  .string()
+  .trim()
+  .regex(/^[^\s:,]+:\d{1,5}$/, "each node must be host:port")
+  .transform((s, ctx): ClusterNode => {
+    const at = s.lastIndexOf(":");
+    const port = Number(s.slice(at + 1));
+    if (port < 1 || port > 65535) ctx.addIssue({ code: "custom", message: `port out of range in ${s}` });
+    return { host: s.slice(0, at), port };
+  });
+
+/** `host:port,host:port,…`: seed nodes (any masters; the client learns the rest of the cluster from them). */
+const ClusterNodesSchema = z
+  .string()
+  .transform((s) => s.split(",").filter((part) => part.trim() !== ""))
+  .pipe(z.array(ClusterNodeSchema).min(1, "give at least one host:port"));
+
 export const ConfigSchema = z.object({
   /** HTTP port of the custom server (Next + Socket.IO). */
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -20,6 +43,8 @@ export const ConfigSchema = z.object({
   HOST: z.string().min(1).default("0.0.0.0"),
   /** External Redis (redis://, rediss://, unix:///path). Unset: embedded redis-server under HERALD_DATA_DIR. */
   REDIS_URL: z.string().min(1).optional(),
+  /** Redis Cluster seed nodes, `host:port,host:port,…`, instead of REDIS_URL (no embedded Redis then). */
+  REDIS_CLUSTER_NODES: ClusterNodesSchema.optional(),
   /** Where the embedded Redis keeps its data and Herald its generated secrets. */
   HERALD_DATA_DIR: z.string().min(1).default(".data"),
   /** Prefix of the chat app's session keys. Must end with ':'. */
@@ -43,6 +68,8 @@ export const ConfigSchema = z.object({
   HERALD_FANOUT_BATCH: z.coerce.number().int().min(1).max(5000).default(250),
   /** SCAN COUNT hint for discovery. */
   HERALD_SCAN_COUNT: z.coerce.number().int().min(10).max(100_000).default(1000),
+  /** How long a session counts as online after its instance last vouched for it (refreshed every third of it): a crashed instance's clients drop out within this. */
+  HERALD_PRESENCE_TTL_SECONDS: z.coerce.number().int().min(3).max(3600).default(60),
   /** Broadcast jobs this instance's worker runs at once (0: this instance runs none). */
   HERALD_WORKER_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(2),
   /** A job's lock: a run whose process died is taken up again within about 1.7x this. */
@@ -95,10 +122,16 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const raw = result.data;
+  if (raw.REDIS_URL !== undefined && raw.REDIS_CLUSTER_NODES !== undefined) {
+    // Two answers to "which Redis?": refuse rather than pick one behind the operator's back.
+    throw new ConfigError(
+      "Invalid configuration:\n  REDIS_CLUSTER_NODES: set either REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a cluster), not both",
+    );
+  }
   return {
     ...raw,
     dataDir: path.resolve(raw.HERALD_DATA_DIR),
-    embeddedRedis: raw.REDIS_URL === undefined,
+    embeddedRedis: raw.REDIS_URL === undefined && raw.REDIS_CLUSTER_NODES === undefined,
   };
 }
 

@@ -27,7 +27,7 @@ export function buildProgram(): Command {
     .addHelpText(
       "after",
       `
-Redis: REDIS_URL when set, else the embedded Redis under HERALD_DATA_DIR (reused when the server runs).
+Redis: REDIS_CLUSTER_NODES (a Redis Cluster) or REDIS_URL when set, else the embedded Redis under HERALD_DATA_DIR (reused when the server runs).
 Exit status: 0 ok, 1 failure, 2 bad usage or configuration.`,
     );
   registerBroadcast(program);

@@ -67,6 +67,8 @@ export async function spawnRedisServer(opts: {
   socketPath: string;
   persist: boolean;
   log?: Logger;
+  /** More redis-server options, after the defaults (a later one wins: `--port 6390`, cluster mode). */
+  extraArgs?: string[];
 }): Promise<SpawnedRedis> {
   if (Buffer.byteLength(opts.socketPath) > MAX_SOCKET_PATH_BYTES) {
     throw new Error(
@@ -93,6 +95,7 @@ export async function spawnRedisServer(opts: {
     "yes",
     "--logfile",
     "",
+    ...(opts.extraArgs ?? []),
   ];
   // Its own process group: a Ctrl-C or a supervisor's group SIGTERM reaches Herald, which closes
   // its connections first and then stops Redis (stop()), instead of Redis dying under it.

@@ -167,7 +167,14 @@ async function main() {
   const port = typeof addr === "object" && addr ? addr.port : config.PORT;
   const shownHost = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST;
   const baseUrl = `http://${shownHost}:${port}`;
-  log.info({ url: baseUrl, dev, redis: initial.embeddedRedis ? "embedded" : "external" }, "herald ready");
+  log.info(
+    {
+      url: baseUrl,
+      dev,
+      redis: initial.embeddedRedis ? "embedded" : initial.REDIS_CLUSTER_NODES ? "cluster" : "external",
+    },
+    "herald ready",
+  );
   printBanner(baseUrl, firstAdmin);
 
   let stopping = false;

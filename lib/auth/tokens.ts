@@ -4,6 +4,7 @@ import { z } from "zod";
 import { HeraldError } from "../errors";
 import { getLogger } from "../log";
 import type { Keys } from "../redis/keys";
+import { keyedMulti } from "../redis/pipeline";
 import {
   TOKEN_SCOPES,
   type TokenInfo,
@@ -92,7 +93,8 @@ export async function revokeToken(redis: Redis, keys: Keys, name: string): Promi
   const raw = await redis.hget(keys.tokens(), name);
   if (raw === null) return false;
   const meta = parseMeta(name, raw);
-  const multi = redis.multi().hdel(keys.tokens(), name).hdel(keys.tokensLastUsed(), name);
+  // Three keys in three slots on a cluster: keyedMulti runs them one by one there.
+  const multi = keyedMulti(redis).hdel(keys.tokens(), name).hdel(keys.tokensLastUsed(), name);
   if (meta) multi.hdel(keys.tokenHashes(), meta.hash);
   await multi.exec();
   return true;

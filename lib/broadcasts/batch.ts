@@ -1,5 +1,9 @@
+import type { Cluster } from "ioredis";
 import type { Deps } from "../context";
+import { clusterOf } from "../redis/connection";
 import { sessionRoom } from "../redis/keys";
+import { keyedPipeline } from "../redis/pipeline";
+import { groupBySlot, isRedirection } from "../redis/slots";
 import type { TargetEntry } from "./walk";
 
 /**
@@ -17,8 +21,10 @@ export interface StoreResult {
   reasons: string[];
 }
 
-/** Store the message in a batch of sessions: one fanout.lua call. */
+/** Store the message in a batch of sessions: one fanout.lua call (on a cluster, one per node). */
 export async function storeBatch(deps: Deps, entries: TargetEntry[], payload: string): Promise<StoreResult> {
+  const cluster = clusterOf(deps.redis);
+  if (cluster) return storeBatchOnCluster(deps, cluster, entries, payload);
   const { redis, keys, config } = deps;
   const ttl = config.HERALD_MESSAGE_TTL_SECONDS;
   const keyArgs: string[] = [];
@@ -39,7 +45,81 @@ export async function storeBatch(deps: Deps, entries: TargetEntry[], payload: st
     ttl,
     kinds,
   );
-  return { codes, reasons: wrongTypes.map((t) => `messages key holds a ${t}, not a list`) };
+  return { codes, reasons: wrongTypes.map(wrongTypeReason) };
+}
+
+const wrongTypeReason = (type: string) => `messages key holds a ${type}, not a list`;
+
+/**
+ * The cluster path of storeBatch. A session's data key and list key are in different slots, so
+ * the data keys the check needs are looked up first (one pipeline per node), and fanout.lua
+ * gets list keys only, one call per slot. A call caught by a resharding (its slot map stale, a
+ * slot migrating) runs nothing; it is then sent again on its own, which ioredis redirects
+ * (MOVED, ASK) by itself. The duplicate check makes any of it safe to repeat.
+ */
+async function storeBatchOnCluster(
+  deps: Deps,
+  cluster: Cluster,
+  entries: TargetEntry[],
+  payload: string,
+): Promise<StoreResult> {
+  const { redis, keys, config } = deps;
+  const ttl = config.HERALD_MESSAGE_TTL_SECONDS;
+  // Found by its data key a moment ago: no need to look again (unless no TTL would clean up after it).
+  const checked = (e: TargetEntry) => e.kind !== "d" || ttl === 0;
+  const lookups = keyedPipeline(redis);
+  for (const e of entries) if (checked(e)) lookups.exists(keys.sessionData(e.id));
+  const found = ((await lookups.exec()) ?? []).map(([err, n]) => {
+    if (err) throw err;
+    return n as number;
+  });
+  let next = 0;
+  const exists = entries.map((e) => (checked(e) ? found[next++] : 1));
+  const codes: string[] = new Array(entries.length);
+  const types: string[] = new Array(entries.length);
+  const todo: { index: number; kind: string; list: string }[] = [];
+  entries.forEach((e, i) => {
+    const hasData = exists[i] === 1;
+    // Found by its list while it has a data key: the data key's occurrence handles it.
+    if (e.kind === "m" && hasData) codes[i] = "X";
+    else
+      todo.push({
+        index: i,
+        kind: hasData ? "d" : e.kind === "e" ? "n" : "g",
+        list: keys.sessionMessages(e.id),
+      });
+  });
+  const apply = (part: typeof todo, reply: unknown) => {
+    const [got = "", ...wrongTypes] = reply as string[];
+    let w = 0;
+    part.forEach((t, n) => {
+      codes[t.index] = got[n] ?? "E";
+      if (got[n] === "W") types[t.index] = wrongTypes[w++] ?? "?";
+    });
+  };
+  const call = (part: typeof todo) =>
+    [part.length, ...part.map((t) => t.list), payload, ttl, part.map((t) => t.kind).join("")] as const;
+  // One fanout.lua call per slot (a call's keys in one slot: what Redis Cluster requires), all
+  // of a node's calls in one pipeline (one round trip per node).
+  const slots = groupBySlot(todo.map((t) => t.list)).map((group) => group.map((j) => todo[j]!));
+  const calls = keyedPipeline(redis, { resendRedirected: false });
+  for (const part of slots) calls.heraldFanout(...call(part));
+  const replies = (await calls.exec()) ?? [];
+  const caught: typeof todo = [];
+  slots.forEach((part, k) => {
+    const [err, reply] = replies[k] ?? [new Error("no reply"), null];
+    if (!err) apply(part, reply);
+    else if (isRedirection(err)) caught.push(...part);
+    else throw err;
+  });
+  // A call caught by a resharding ran nothing: its sessions again, one per call (one key is on the
+  // migrating node or, by ASK, on the importing one; several could only get TRYAGAIN meanwhile).
+  await Promise.all(caught.map(async (t) => apply([t], await redis.heraldFanout(...call([t])))));
+  const reasons: string[] = [];
+  codes.forEach((c, i) => {
+    if (c === "W") reasons.push(wrongTypeReason(types[i] ?? "?"));
+  });
+  return { codes: codes.join(""), reasons };
 }
 
 export interface BatchOutcome {

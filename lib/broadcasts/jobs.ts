@@ -3,6 +3,7 @@ import type { Deps } from "../context";
 import { JOB_STATES, type JobCounts } from "../metrics";
 import type { Emitters } from "../realtime/emitter";
 import { createRedis, type HeraldRedis } from "../redis/connection";
+import { keyedPipeline } from "../redis/pipeline";
 import { FINISHED_STATUSES } from "../schemas/broadcast";
 import { retractBroadcast, runRetract } from "./lifecycle";
 import { runBroadcast, UnrunnableBroadcast } from "./run";
@@ -221,7 +222,7 @@ export async function reconcileJobs(
 ): Promise<{ resumed: string[]; orphaned: string[] }> {
   const { redis, keys } = deps;
   const ids = await redis.zrevrange(keys.broadcastIndex(), 0, scan - 1);
-  const pipe = redis.pipeline();
+  const pipe = keyedPipeline(redis);
   for (const id of ids) pipe.hmget(keys.broadcast(id), "status", "createdAt");
   const rows = ((await pipe.exec()) ?? []).map(([, r]) => (r ?? []) as (string | null)[]);
   const resumed: string[] = [];

@@ -3,7 +3,10 @@ import type { Deps } from "../context";
 import { HeraldError } from "../errors";
 import type { Emitters } from "../realtime/emitter";
 import { ADMIN_ALL_ROOM } from "../realtime/events";
+import { clusterOf } from "../redis/connection";
 import { broadcastRoom } from "../redis/keys";
+import { keyedPipeline } from "../redis/pipeline";
+import { groupBySlot, isRedirection } from "../redis/slots";
 import { BROADCAST_STATUSES, type Broadcast, type BroadcastStatus } from "../schemas/broadcast";
 import { scanSessionKeys } from "../sessions/discover";
 import { enqueueBroadcast, getBroadcastQueue, jobIdOf, removeJob } from "./jobs";
@@ -185,8 +188,33 @@ async function retractWalk(
 
 async function retractBatch(deps: Deps, record: StoredBroadcast, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  const lists = ids.map((sid) => deps.keys.sessionMessages(sid));
-  await deps.redis.heraldRetract(1 + lists.length, deps.keys.broadcast(record.id), ...lists, record.payload);
+  const { redis, keys } = deps;
+  const lists = ids.map((sid) => keys.sessionMessages(sid));
+  const cluster = clusterOf(redis);
+  if (!cluster) {
+    await redis.heraldRetract(1 + lists.length, keys.broadcast(record.id), ...lists, record.payload, "1");
+    return;
+  }
+  // On a cluster the lists and the counter are in different slots: one call per slot of lists
+  // (a node's calls in one pipeline; redirected ones sent again alone), then the count. A crash in between undercounts
+  // `removed`; the copies themselves are gone, and a walk again removes (and counts) nothing twice.
+  const removeFrom = (part: string[]) => [part.length, ...part, record.payload, "0"] as const;
+  const slots = groupBySlot(lists).map((group) => group.map((i) => lists[i]!));
+  const calls = keyedPipeline(redis, { resendRedirected: false });
+  for (const part of slots) calls.heraldRetract(...removeFrom(part));
+  const replies = (await calls.exec()) ?? [];
+  const counts = await Promise.all(
+    slots.map(async (part, k) => {
+      const [err, n] = replies[k] ?? [new Error("no reply"), null];
+      if (!err) return Number(n);
+      if (!isRedirection(err)) throw err;
+      // Caught by a resharding: nothing ran; one list per call (see storeBatch).
+      const each = await Promise.all(part.map((list) => redis.heraldRetract(...removeFrom([list]))));
+      return each.reduce((a, b) => a + b, 0);
+    }),
+  );
+  const removed = counts.reduce((a, b) => a + b, 0);
+  if (removed > 0) await redis.hincrby(keys.broadcast(record.id), "removed", removed);
 }
 
 const answer = (b: Broadcast): RetractAnswer => ({

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import type { HeraldRedis } from "../redis/connection";
 import type { Keys } from "../redis/keys";
+import { keyedPipeline } from "../redis/pipeline";
 import {
   BROADCAST_STATUSES,
   type Broadcast,
@@ -143,11 +144,14 @@ export async function claimBroadcast(
   const rest = Object.entries(fields)
     .filter(([f]) => !(IDENTITY as readonly string[]).includes(f))
     .flat();
+  // The index first (NX: a re-send or a conflicting id keeps its first date): an id indexed
+  // without a record is skipped by every reader, whereas a record missing from the index would be
+  // invisible to the list and to the reconciliation. Two calls, since the index is on another
+  // cluster slot than the record.
+  await redis.zadd(keys.broadcastIndex(), "NX", Date.parse(b.createdAt), b.id);
   const [outcome, detail] = await redis.heraldCreateBroadcast(
-    2,
+    1,
     keys.broadcast(b.id),
-    keys.broadcastIndex(),
-    Date.parse(b.createdAt),
     IDENTITY.length,
     ...identity,
     ...rest,
@@ -205,7 +209,7 @@ export async function listBroadcasts(
     redis.zrevrange(keys.broadcastIndex(), cursor, cursor + limit - 1),
     redis.zcard(keys.broadcastIndex()),
   ]);
-  const pipe = redis.pipeline();
+  const pipe = keyedPipeline(redis);
   for (const id of ids) pipe.hgetall(keys.broadcast(id));
   const rows = (await pipe.exec()) ?? [];
   const broadcasts = rows

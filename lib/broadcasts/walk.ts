@@ -1,7 +1,9 @@
 import type { Deps } from "../context";
 import type { Target } from "../schemas/broadcast";
-import { scanSessionKeys, uniqueSessions } from "../sessions/discover";
+import { scanSessionKeys, scanWalked, uniqueSessions, WalkRestarted } from "../sessions/discover";
 import { onlinePage } from "../sessions/presence";
+
+export { scanWalked, WalkRestarted };
 
 /**
  * Walking a broadcast's target page by page, each page with the point to resume after it.
@@ -36,11 +38,6 @@ export interface ResumePoint {
 }
 
 export const FROM_START: ResumePoint = { cursor: "0", runId: "" };
-
-/** Thrown by the walk when the Redis process changed under a SCAN cursor: walk again from the start. */
-export class WalkRestarted extends Error {
-  override name = "WalkRestarted";
-}
 
 /** The target, page by page. Throws WalkRestarted when a resumed SCAN cursor belongs to another Redis process. */
 export async function* targetPages(
@@ -81,7 +78,7 @@ export async function* targetPages(
       entries: page.found.map((f) => ({ id: f.id, kind: f.kind === "data" ? "d" : "m" })),
       cursor: page.cursor,
       runId,
-      walked: scanWalked(page.cursor),
+      walked: page.walked ?? scanWalked(page.cursor),
     };
   }
 }
@@ -98,19 +95,6 @@ export async function estimateTarget(deps: Deps, target: Target): Promise<number
 }
 
 /**
- * Share of the keyspace a SCAN walk has covered when it returned `cursor`. Redis walks its
- * hash table in reverse-binary order, so the cursor read with its bits reversed counts the
- * buckets done: bit i of the cursor weighs 2^-(i+1), whatever the table's size.
- */
-export function scanWalked(cursor: string): number {
-  let c = BigInt(cursor);
-  if (c === 0n) return 1;
-  let share = 0;
-  for (let weight = 0.5; c > 0n; weight /= 2, c >>= 1n) if (c & 1n) share += weight;
-  return share;
-}
-
-/**
  * Pull up to `depth` items ahead of the consumer: the next SCAN is on its way while the
  * batches of the current page are written.
  */
@@ -118,7 +102,13 @@ export async function* readAhead<T>(source: AsyncGenerator<T>, depth: number): A
   const queue: Promise<IteratorResult<T>>[] = [];
   try {
     for (;;) {
-      while (queue.length < depth) queue.push(source.next());
+      while (queue.length < depth) {
+        const next = source.next();
+        // Rethrown when its turn comes; meanwhile a failure (WalkRestarted at the end of a cluster
+        // walk) must not count as unhandled while the consumer is busy with earlier pages.
+        next.catch(() => {});
+        queue.push(next);
+      }
       const next = await queue.shift()!;
       if (next.done) return;
       yield next.value;

@@ -1,22 +1,17 @@
 import type { Server as HttpServer, IncomingMessage } from "node:http";
-import { createAdapter } from "@socket.io/redis-adapter";
+import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import { type Namespace, Server } from "socket.io";
 import { adminFromCookieHeader } from "../auth/admin-session";
 import { adminSessionRoom } from "../auth/admin-sessions";
 import { assertSameOrigin } from "../auth/principal";
 import type { Deps } from "../context";
 import { getMetrics } from "../metrics";
-import { createRedis } from "../redis/connection";
+import { clusterOf, createRedis } from "../redis/connection";
 import { broadcastRoom, sessionRoom } from "../redis/keys";
 import { BroadcastIdSchema } from "../schemas/broadcast";
-import {
-  markOffline,
-  markOnline,
-  onlineCount,
-  PRESENCE_REFRESH_MS,
-  prunePresence,
-} from "../sessions/presence";
+import { markOffline, markOnline, onlineCount, prunePresence } from "../sessions/presence";
 import { parseCookies, resolveVisitor, SESSION_COOKIE, touchVisitor } from "../sessions/visitor";
+import { type Emitters, useServerEmitters } from "./emitter";
 import {
   type Ack,
   ADMIN_ALL_ROOM,
@@ -101,19 +96,26 @@ function receiptBucket() {
  * Socket.IO beside Next on one HTTP server. End users authenticate with the chat page's
  * session cookie and join their own session room (nothing a client sends can change it);
  * admins use the `/admin` namespace with their sign-in cookie. The Redis adapter makes any
- * process's emit (route handler, CLI, another instance) reach every client.
+ * process's emit (route handler, CLI, another instance) reach every client; on a Redis Cluster
+ * it is the sharded adapter (SSUBSCRIBE/SPUBLISH, Redis >= 7), and this server emits for every
+ * code path of its process (see lib/realtime/emitter.ts).
  */
 export function attachRealtime(httpServer: HttpServer, deps: Deps) {
   const { redis, keys, log, config } = deps;
+  const sharded = clusterOf(redis) !== null;
+  // Every instance vouches for its own clients; those of an instance that died expire.
+  const presenceTtlMs = config.HERALD_PRESENCE_TTL_SECONDS * 1000;
   // Failures that must not break a socket still leave a line (Redis down shows here first).
   const logged = (what: string) => (err: unknown) => log.warn({ err: String(err) }, what);
   const pub = createRedis("io-pub");
-  const sub = createRedis("io-sub");
+  // Classic pub/sub on a cluster would copy every message to every node; sharded pub/sub keeps
+  // each channel on the node of its slot, with one subscriber connection per master.
+  const sub = createRedis("io-sub", undefined, { shardedSubscribers: sharded });
   const io: HeraldIo = new Server(httpServer, {
     serveClient: false,
     // Next's dev server owns other upgrade paths (HMR): never destroy them.
     destroyUpgrade: false,
-    adapter: createAdapter(pub, sub),
+    adapter: sharded ? createShardedAdapter(pub, sub) : createAdapter(pub, sub),
     // Catch-up is the client's: it refetches its history on every (re)connect and merges by id,
     // which also covers a server restart (in-memory recovery would not).
     connectionStateRecovery: undefined,
@@ -145,6 +147,9 @@ export function attachRealtime(httpServer: HttpServer, deps: Deps) {
     AdminData
   >;
 
+  // biome-ignore lint/correctness/useHookAtTopLevel: a setter named use…, not a React hook
+  if (sharded) useServerEmitters({ users: io, admins: admin } satisfies Emitters);
+
   const metrics = getMetrics();
   // Receipts are written in batches; admins get one update per batch, not one per client.
   const receipts = receiptBatcher(deps, (broadcastId, moved, kept) => {
@@ -167,7 +172,10 @@ export function attachRealtime(httpServer: HttpServer, deps: Deps) {
     metrics.sockets.inc();
     // The only room an end-user socket ever joins; nothing it sends can name another.
     socket.join(sessionRoom(sessionId));
-    markOnline(redis, keys, [sessionId]).then(presenceChanged, logged("presence not marked online"));
+    markOnline(redis, keys, [sessionId], Date.now(), presenceTtlMs).then(
+      presenceChanged,
+      logged("presence not marked online"),
+    );
     touchVisitor(redis, keys, sessionId, config.HERALD_SESSION_TTL_SECONDS).catch(
       logged("visitor session TTL not refreshed"),
     );
@@ -243,9 +251,9 @@ export function attachRealtime(httpServer: HttpServer, deps: Deps) {
     const ids = [...io.of("/").adapter.rooms.keys()]
       .filter((r) => r.startsWith("session:"))
       .map((r) => r.slice(8));
-    markOnline(redis, keys, ids).catch(logged("presence heartbeat failed"));
+    markOnline(redis, keys, ids, Date.now(), presenceTtlMs).catch(logged("presence heartbeat failed"));
     prunePresence(redis, keys).catch(logged("stale presence not pruned"));
-  }, PRESENCE_REFRESH_MS);
+  }, presenceTtlMs / 3);
   heartbeat.unref();
 
   return {

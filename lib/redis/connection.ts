@@ -1,5 +1,5 @@
-import { Redis, type RedisOptions } from "ioredis";
-import { getConfig } from "../config";
+import { Cluster, type Command, Redis, type RedisOptions } from "ioredis";
+import { type ClusterNode, getConfig } from "../config";
 import { getLogger } from "../log";
 import { observeRedisError, type RedisErrorKind } from "../metrics";
 import { registerScripts } from "./scripts";
@@ -32,18 +32,27 @@ export interface ConnectionOptions {
   blocking?: boolean;
   /** Override the command deadline (a long admin scan, a benchmark). */
   commandTimeoutMs?: number;
+  /** On a cluster: subscribe with SSUBSCRIBE per master (Socket.IO's sharded adapter). */
+  shardedSubscribers?: boolean;
 }
+
+/** Where a connection goes: one Redis (URL or unix socket), or the seed nodes of a Redis Cluster. */
+export type RedisTarget = string | readonly ClusterNode[];
 
 /**
  * Open a new connection. `role` names it in logs and CLIENT LIST; a subscriber must
- * get its own connection (a subscribed connection cannot run commands).
+ * get its own connection (a subscribed connection cannot run commands). Without `target`, the
+ * configuration decides: REDIS_CLUSTER_NODES (a Cluster client) or REDIS_URL.
  */
-export function createRedis(role: string, url?: string, opts: ConnectionOptions = {}): HeraldRedis {
-  const target = url ?? getConfig().REDIS_URL;
-  if (!target) throw new Error("Redis location unknown: set REDIS_URL or start the embedded Redis first");
+export function createRedis(role: string, target?: RedisTarget, opts: ConnectionOptions = {}): HeraldRedis {
+  const config = getConfig();
+  const where = target ?? config.REDIS_CLUSTER_NODES ?? config.REDIS_URL;
+  if (!where)
+    throw new Error(
+      "Redis location unknown: set REDIS_URL or REDIS_CLUSTER_NODES, or start the embedded Redis first",
+    );
   const blocking = opts.blocking === true;
-  const client = new Redis({
-    ...redisOptionsFromUrl(target),
+  const perNode: RedisOptions = {
     connectionName: `herald:${role}`,
     // Fail a command instead of queueing it forever while Redis is down: callers answer 503.
     // A blocking connection (BullMQ's worker) must wait for Redis instead: BullMQ retries itself.
@@ -51,9 +60,65 @@ export function createRedis(role: string, url?: string, opts: ConnectionOptions 
     // A stalled Redis (SIGSTOP, a long script, a full network buffer) answers nothing and closes
     // nothing: without a deadline every caller would hang with it.
     commandTimeout: blocking ? undefined : (opts.commandTimeoutMs ?? COMMAND_TIMEOUT_MS),
-    retryStrategy: (times) => Math.min(times * 100, 2000),
-    lazyConnect: false,
-  });
+  };
+  const client =
+    typeof where === "string"
+      ? new Redis({
+          ...redisOptionsFromUrl(where),
+          ...perNode,
+          retryStrategy: (times) => Math.min(times * 100, 2000),
+          lazyConnect: false,
+        })
+      : createCluster(where, perNode, {
+          ...opts,
+          commandTimeoutMs: blocking ? undefined : (opts.commandTimeoutMs ?? COMMAND_TIMEOUT_MS),
+        });
+  watchErrors(client, role);
+  return registerScripts(client);
+}
+
+/**
+ * A Redis Cluster client. It has the same commands as a single Redis (ioredis routes each by
+ * its key's slot and follows MOVED/ASK), so it is typed as one: the few code paths that must
+ * differ on a cluster (SCAN of every master, per-slot grouping) ask `clusterOf()`.
+ */
+function createCluster(nodes: readonly ClusterNode[], perNode: RedisOptions, opts: ConnectionOptions): Redis {
+  const cluster = new Cluster(
+    nodes.map((n) => ({ host: n.host, port: n.port })),
+    {
+      redisOptions: perNode,
+      clusterRetryStrategy: (times) => Math.min(times * 100, 2000),
+      // A reshard moves slots: refresh the map often so few commands take the MOVED detour.
+      slotsRefreshInterval: 2000,
+      // Socket.IO's sharded adapter subscribes with SSUBSCRIBE on the node of each channel's slot.
+      shardedSubscribers: opts.shardedSubscribers === true,
+    },
+  );
+  const deadline = opts.commandTimeoutMs;
+  if (deadline !== undefined) {
+    // The nodes' commandTimeout starts once a command is written to a node; while the cluster is
+    // unreachable a command waits in the Cluster's own offline queue, with no deadline at all. A
+    // deadline from the moment it is sent (redirections included) answers 503 instead of hanging.
+    const send = cluster.sendCommand.bind(cluster);
+    cluster.sendCommand = (
+      command: Command,
+      ...rest: Parameters<Cluster["sendCommand"]> extends [unknown, ...infer R] ? R : never
+    ) => {
+      command.setTimeout(deadline);
+      return send(command, ...rest);
+    };
+  }
+  return cluster as unknown as Redis;
+}
+
+/** The Cluster behind a connection, or null on a single Redis. */
+export function clusterOf(redis: Redis): Cluster | null {
+  return (redis as unknown as { isCluster?: boolean }).isCluster === true
+    ? (redis as unknown as Cluster)
+    : null;
+}
+
+function watchErrors(client: Redis | Cluster, role: string): void {
   const log = getLogger();
   let lastError = "";
   client.on("error", (err: Error) => {
@@ -66,8 +131,8 @@ export function createRedis(role: string, url?: string, opts: ConnectionOptions 
     if (lastError) log.info({ role }, "redis connection restored");
     lastError = "";
   });
-  countCommandFailures(client);
-  return registerScripts(client);
+  // A Cluster routes commands through its own sendCommand too: counted the same way.
+  countCommandFailures(client as Redis);
 }
 
 /**
@@ -136,7 +201,7 @@ export function isRedisUnavailable(err: unknown): boolean {
   const msg = err.message;
   return (
     err.name === "MaxRetriesPerRequestError" ||
-    /Connection is closed|Command timed out|ECONNREFUSED|ENOENT|ETIMEDOUT|ECONNRESET|EPIPE|Stream isn't writeable|enableOfflineQueue|LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN/i.test(
+    /Connection is closed|Command timed out|ECONNREFUSED|ENOENT|ETIMEDOUT|ECONNRESET|EPIPE|Stream isn't writeable|enableOfflineQueue|LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|None of startup nodes is available|Failed to refresh slots cache|Too many Cluster redirections|Cluster isn't ready/i.test(
       msg,
     )
   );

@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import { escapeGlob, type Keys } from "../redis/keys";
+import { keyedPipeline } from "../redis/pipeline";
 import type { StoredMessage } from "../schemas/message";
+import { scanSessionKeys } from "./discover";
 
 /**
  * Demo data: sessions shaped like the chat app's. Each gets a `session:<id>` data key with a
@@ -67,7 +69,7 @@ export async function seedDemoSessions(redis: Redis, keys: Keys, opts: SeedOptio
   for (let start = 0; start < total; start += chunkSize) {
     const n = Math.min(chunkSize, total - start);
     const rand = randomBytes(16 * n);
-    const pipe = redis.pipeline();
+    const pipe = keyedPipeline(redis);
     for (let j = 0; j < n; j++) {
       const i = start + j;
       const id = prefix + rand.subarray(16 * j, 16 * (j + 1)).toString("base64url");
@@ -118,18 +120,15 @@ export async function clearDemoSessions(
   opts: { idPrefix?: string; scanCount?: number; onProgress?: (deleted: number) => void } = {},
 ): Promise<number> {
   const pattern = `${escapeGlob(keys.sessionData(opts.idPrefix ?? DEFAULT_DEMO_PREFIX))}*`;
-  let cursor = "0";
   let deleted = 0;
-  do {
-    const [next, found] = await redis.scan(cursor, "MATCH", pattern, "COUNT", opts.scanCount ?? 1000);
-    cursor = next;
-    if (found.length > 0) {
-      // One UNLINK per key: keys of one call could live on different cluster slots.
-      const pipe = redis.pipeline();
-      for (const k of found) pipe.unlink(k);
-      for (const [err, n] of (await pipe.exec()) ?? []) if (!err) deleted += Number(n);
-      opts.onProgress?.(deleted);
-    }
-  } while (cursor !== "0");
+  // Every master of a cluster is walked (scanSessionKeys); both keys of each id found go.
+  for await (const page of scanSessionKeys(redis, keys, { match: pattern, count: opts.scanCount ?? 1000 })) {
+    if (page.found.length === 0) continue;
+    // One UNLINK per key: keys of one call could live on different cluster slots.
+    const pipe = keyedPipeline(redis);
+    for (const f of page.found) pipe.unlink(keys.sessionData(f.id)).unlink(keys.sessionMessages(f.id));
+    for (const [err, n] of (await pipe.exec()) ?? []) if (!err) deleted += Number(n);
+    opts.onProgress?.(deleted);
+  }
   return deleted;
 }

@@ -1,5 +1,7 @@
 import { isAscii } from "node:buffer";
-import type { Redis } from "ioredis";
+import { createHash } from "node:crypto";
+import type { Cluster, Redis } from "ioredis";
+import { clusterOf } from "../redis/connection";
 import {
   type KeyLayout,
   type Keys,
@@ -7,6 +9,7 @@ import {
   parseSessionKey,
   type SkipReason,
 } from "../redis/keys";
+import { keyedPipeline } from "../redis/pipeline";
 
 export interface FoundKey {
   id: string;
@@ -21,43 +24,35 @@ export interface ScanPage {
   cursor: string;
   /** With `trackRunId`: the run_id of the Redis process that answered this SCAN (its cursor is valid there only). */
   runId?: string;
+  /** Share of the keyspace walked after this page (0..1), when the walk spans several masters. */
+  walked?: number;
 }
 
 export const emptySkips = (): Record<SkipReason, number> => ({ "empty-id": 0, "odd-key": 0, "non-utf8": 0 });
+
+/** Thrown by a walk when the Redis process (or the cluster's layout) changed under a SCAN cursor: walk again from the start. */
+export class WalkRestarted extends Error {
+  override name = "WalkRestarted";
+}
 
 /**
  * Walk the session keys with SCAN (never KEYS), one page at a time, so memory stays
  * bounded whatever the number of sessions. Within a page an id found by both keys is
  * reported once (by its data key); across pages the caller resolves it (see fan-out and
  * `uniqueSessions`). Keys are read as bytes so odd ids are skipped, never mangled.
+ * On a cluster every master is walked in turn (see scanCluster).
  */
 export async function* scanSessionKeys(
   redis: Redis,
   keys: Keys,
   opts: { cursor?: string; count: number; match?: string; trackRunId?: boolean },
 ): AsyncGenerator<ScanPage> {
-  let cursor = opts.cursor ?? "0";
   const match = opts.match ?? keys.sessionScanPattern;
-  do {
-    let runId: string | undefined;
-    let next: Buffer;
-    let raw: Buffer[];
-    if (opts.trackRunId) {
-      // One transaction: the run_id names exactly the process that gave this cursor.
-      const replies = await redis
-        .multi()
-        .info("server")
-        .scanBuffer(cursor, "MATCH", match, "COUNT", opts.count)
-        .exec();
-      const [infoReply, scanReply] = replies ?? [];
-      if (!infoReply || !scanReply || infoReply[0] || scanReply[0])
-        throw infoReply?.[0] ?? scanReply?.[0] ?? new Error("SCAN transaction aborted");
-      runId = parseRunId(String(infoReply[1]));
-      [next, raw] = scanReply[1] as [Buffer, Buffer[]];
-    } else {
-      [next, raw] = await redis.scanBuffer(cursor, "MATCH", match, "COUNT", opts.count);
-    }
-    cursor = next.toString();
+  const cluster = clusterOf(redis);
+  const raws = cluster
+    ? scanCluster(cluster, { ...opts, match })
+    : scanOne(redis, opts.cursor ?? "0", { ...opts, match });
+  for await (const { raw, cursor, runId, walked } of raws) {
     const skipped = emptySkips();
     const byId = new Map<string, FoundKey>();
     for (const key of raw) {
@@ -71,8 +66,157 @@ export async function* scanSessionKeys(
       const seen = byId.get(parsed.id);
       if (!seen || parsed.kind === "data") byId.set(parsed.id, { id: parsed.id, kind: parsed.kind });
     }
-    yield { found: [...byId.values()], skipped, cursor, ...(runId ? { runId } : {}) };
+    yield {
+      found: [...byId.values()],
+      skipped,
+      cursor,
+      ...(runId ? { runId } : {}),
+      ...(walked !== undefined ? { walked } : {}),
+    };
+  }
+}
+
+/** One SCAN reply: its keys as bytes, where to continue, and which process answered. */
+interface RawPage {
+  raw: Buffer[];
+  cursor: string;
+  runId?: string;
+  walked?: number;
+}
+
+/** SCAN on one Redis process from `cursor` to the end of its keyspace. */
+async function* scanOne(
+  node: Redis,
+  cursor: string,
+  opts: { count: number; match: string; trackRunId?: boolean },
+): AsyncGenerator<RawPage> {
+  do {
+    let runId: string | undefined;
+    let next: Buffer;
+    let raw: Buffer[];
+    if (opts.trackRunId) {
+      // One transaction: the run_id names exactly the process that gave this cursor.
+      const replies = await node
+        .multi()
+        .info("server")
+        .scanBuffer(cursor, "MATCH", opts.match, "COUNT", opts.count)
+        .exec();
+      const [infoReply, scanReply] = replies ?? [];
+      if (!infoReply || !scanReply || infoReply[0] || scanReply[0])
+        throw infoReply?.[0] ?? scanReply?.[0] ?? new Error("SCAN transaction aborted");
+      runId = parseRunId(String(infoReply[1]));
+      [next, raw] = scanReply[1] as [Buffer, Buffer[]];
+    } else {
+      [next, raw] = await node.scanBuffer(cursor, "MATCH", opts.match, "COUNT", opts.count);
+    }
+    cursor = next.toString();
+    yield { raw, cursor, ...(runId ? { runId } : {}) };
   } while (cursor !== "0");
+}
+
+/** Masters a cursor may name (at most this many: the master's index is kept in the cursor's low byte). */
+const MAX_MASTERS = 256;
+
+/**
+ * SCAN every master of a cluster, one after the other (a SCAN sent to the Cluster client would
+ * reach one random node). The cursor is one decimal number, `scanCursor * 256 + masterIndex`,
+ * so it fits where a plain SCAN cursor went (API cursors, the broadcast's resume point); the
+ * masters are taken in address order.
+ *
+ * With `trackRunId`, each page's runId names the cluster's whole layout when the walk began
+ * (every master's run_id, the slots each serves, keys of slots in migration; see
+ * clusterLayout): a resume with a cursor from another layout starts over, and so does a walk
+ * during which the layout changed (a slot migrated, keys moved, a failover), since keys moving
+ * between masters may then have been walked twice or not at all. The fan-out's duplicate check
+ * makes a second walk harmless.
+ */
+async function* scanCluster(
+  cluster: Cluster,
+  opts: { cursor?: string; count: number; match: string; trackRunId?: boolean },
+): AsyncGenerator<RawPage> {
+  const masters = cluster.nodes("master").sort((a, b) => nodeName(a).localeCompare(nodeName(b), "en"));
+  if (masters.length > MAX_MASTERS) throw new Error(`more than ${MAX_MASTERS} masters`);
+  const start = BigInt(opts.cursor ?? "0");
+  const first = Number(start % BigInt(MAX_MASTERS));
+  let scan = (start / BigInt(MAX_MASTERS)).toString();
+  const before = opts.trackRunId ? await clusterLayout(masters) : undefined;
+  // A saved point past the last master (masters were removed since): no page would be read to
+  // compare layouts, so say it here.
+  if (first >= masters.length) {
+    if (before)
+      throw new WalkRestarted(`the cluster has ${masters.length} masters, the saved point names #${first}`);
+    return;
+  }
+  for (let i = first; i < masters.length; i++) {
+    const node = masters[i]!;
+    for await (const page of scanOne(node, scan, opts)) {
+      // A master restarted mid-walk (or failed over): its cursor means nothing any more.
+      if (before && page.runId !== before.runIds.get(nodeName(node)))
+        throw new WalkRestarted(`cluster node ${nodeName(node)} restarted during the walk`);
+      const last = page.cursor === "0";
+      const cursor =
+        last && i + 1 === masters.length
+          ? "0"
+          : (BigInt(last ? 0 : page.cursor) * BigInt(MAX_MASTERS) + BigInt(last ? i + 1 : i)).toString();
+      yield {
+        raw: page.raw,
+        cursor,
+        ...(before ? { runId: before.id } : {}),
+        walked: (i + scanWalked(page.cursor)) / masters.length,
+      };
+    }
+    scan = "0";
+  }
+  if (!before) return;
+  const after = await clusterLayout(masters);
+  if (after.id !== before.id) throw new WalkRestarted("the cluster's slots moved during the walk");
+}
+
+const nodeName = (node: Redis) => `${node.options.host}:${node.options.port}`;
+
+/**
+ * What a cluster walk depends on: for every master its run_id (its SCAN cursors are valid in
+ * that process only), the slots it serves, and for each slot it is migrating or importing
+ * (`[slot->-node]` in CLUSTER NODES) how many keys it holds there, folded into one short id. Keys
+ * moving between masters change those counts, so a walk during an active migration sees
+ * another id at its end; a migration left half-done but idle does not (every key is then on one
+ * of the two masters, both walked).
+ */
+async function clusterLayout(masters: Redis[]): Promise<{ id: string; runIds: Map<string, string> }> {
+  const runIds = new Map<string, string>();
+  const parts: string[] = [];
+  for (const node of masters) {
+    const [info, nodes] = await Promise.all([node.info("server"), node.cluster("NODES") as Promise<string>]);
+    const runId = parseRunId(info);
+    runIds.set(nodeName(node), runId);
+    const myself = String(nodes)
+      .split("\n")
+      .find((l) => l.split(" ")[2]?.includes("myself"));
+    const fields = (myself ?? "").split(" ");
+    // id, config epoch, slots (fields 8+; "[slot->-id]" or "[slot-<-id]" while one moves).
+    const slots = fields.slice(8);
+    const moving = slots.filter((r) => r.startsWith("[")).map((r) => Number(r.slice(1).split("-")[0]));
+    const counts = await Promise.all(
+      moving.map((slot) => node.cluster("COUNTKEYSINSLOT", slot) as Promise<number>),
+    );
+    const inFlight = moving.map((slot, i) => `${slot}:${counts[i]}`).join(",");
+    parts.push(`${nodeName(node)} ${runId} ${fields[0]} ${fields[6]} ${slots.join(" ")} ${inFlight}`);
+  }
+  const id = createHash("sha1").update(parts.sort().join("\n")).digest("hex").slice(0, 16);
+  return { id, runIds };
+}
+
+/**
+ * Share of the keyspace a SCAN walk has covered when it returned `cursor`. Redis walks its
+ * hash table in reverse-binary order, so the cursor read with its bits reversed counts the
+ * buckets done: bit i of the cursor weighs 2^-(i+1), whatever the table's size.
+ */
+export function scanWalked(cursor: string): number {
+  let c = BigInt(cursor);
+  if (c === 0n) return 1;
+  let share = 0;
+  for (let weight = 0.5; c > 0n; weight /= 2, c >>= 1n) if (c & 1n) share += weight;
+  return share;
 }
 
 /** The `run_id` line of `INFO server`: it changes at every start of redis-server (and on a failover). */
@@ -119,7 +263,7 @@ export async function* uniqueSessions(
     const sessions: UniquePage["sessions"] = [];
     let dataExists: (number | null)[] = [];
     if (listOnly.length > 0) {
-      const pipe = redis.pipeline();
+      const pipe = keyedPipeline(redis);
       for (const f of listOnly) pipe.exists(keys.sessionData(f.id));
       dataExists = ((await pipe.exec()) ?? []).map(([err, n]) => (err ? null : (n as number)));
     }

@@ -4,6 +4,7 @@ import { HeraldError } from "../errors";
 import { observeUserMessage } from "../metrics";
 import type { HeraldRedis } from "../redis/connection";
 import type { Keys } from "../redis/keys";
+import { countExisting } from "../redis/pipeline";
 import { type HistoryEntry, parseHistoryEntry, type StoredMessage } from "../schemas/message";
 
 /** How much history the chat page shows (the newest entries). */
@@ -70,5 +71,5 @@ export async function appendUserMessage(
 }
 
 export async function sessionExists(redis: Redis, keys: Keys, sessionId: string): Promise<boolean> {
-  return (await redis.exists(keys.sessionData(sessionId), keys.sessionMessages(sessionId))) > 0;
+  return (await countExisting(redis, keys.sessionData(sessionId), keys.sessionMessages(sessionId))) > 0;
 }

@@ -4,15 +4,21 @@ import type { Keys } from "../redis/keys";
 /**
  * Which sessions have a live socket right now. A sorted set: session id -> time (ms) until
  * which it counts as online. Each server instance refreshes its connected sessions well
- * within PRESENCE_TTL_MS, so a crashed instance's sessions fall offline by themselves.
+ * within its TTL (PRESENCE_TTL_MS, HERALD_PRESENCE_TTL_SECONDS on a server), so a crashed
+ * instance's sessions fall offline by themselves.
  */
 export const PRESENCE_TTL_MS = 60_000;
-export const PRESENCE_REFRESH_MS = 20_000;
 
-export async function markOnline(redis: Redis, keys: Keys, ids: string[], now = Date.now()): Promise<void> {
+export async function markOnline(
+  redis: Redis,
+  keys: Keys,
+  ids: string[],
+  now = Date.now(),
+  ttlMs = PRESENCE_TTL_MS,
+): Promise<void> {
   if (ids.length === 0) return;
   const args: (string | number)[] = [];
-  for (const id of ids) args.push(now + PRESENCE_TTL_MS, id);
+  for (const id of ids) args.push(now + ttlMs, id);
   await redis.zadd(keys.presence(), ...args);
 }
 

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import { escapeGlob, type Keys } from "../redis/keys";
+import { keyedPipeline } from "../redis/pipeline";
 import { exactPage } from "../redis/scan-page";
 import type { Target } from "../schemas/broadcast";
 import type { PreviewResult, SessionFilter, SessionInfo, SessionPage } from "../schemas/session";
@@ -16,7 +17,7 @@ export interface QueryDeps {
 export async function describeSessions(deps: QueryDeps, ids: string[]): Promise<(SessionInfo | null)[]> {
   if (ids.length === 0) return [];
   const { redis, keys } = deps;
-  const pipe = redis.pipeline();
+  const pipe = keyedPipeline(redis);
   for (const id of ids) {
     pipe.exists(keys.sessionData(id));
     pipe.type(keys.sessionMessages(id));
@@ -165,7 +166,7 @@ export async function previewTarget(deps: QueryDeps, target: Target): Promise<Pr
     const byData = page.sessions.filter((s) => s.kind === "data");
     withMessages += page.sessions.length - byData.length;
     if (byData.length > 0) {
-      const pipe = redis.pipeline();
+      const pipe = keyedPipeline(redis);
       for (const s of byData) pipe.exists(keys.sessionMessages(s.id));
       for (const [err, n] of (await pipe.exec()) ?? []) if (!err && n === 1) withMessages++;
     }

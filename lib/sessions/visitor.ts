@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Keys } from "../redis/keys";
+import { countExisting } from "../redis/pipeline";
 
 /**
  * End-user sessions of the chat page. A first visit gets an unguessable id (128 random bits)
@@ -38,7 +39,7 @@ export async function resolveVisitor(
   id: string | undefined,
 ): Promise<string | null> {
   if (!isVisitorId(id)) return null;
-  const n = await redis.exists(keys.sessionData(id), keys.sessionMessages(id));
+  const n = await countExisting(redis, keys.sessionData(id), keys.sessionMessages(id));
   return n > 0 ? id : null;
 }
 

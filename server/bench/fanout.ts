@@ -12,6 +12,7 @@ import { closeRedis } from "../../lib/redis/connection";
 import type { SeedResult } from "../../lib/sessions/demo";
 import { hasRedisBenchmark, measureCeiling } from "./ceiling";
 import { ask, forkHelper, killHelpers } from "./children";
+import { benchCluster } from "./cluster";
 import { type HeraldRun, runHerald } from "./herald-run";
 import type { LegacyResult } from "./legacy";
 import { findPython, runPythonLegacy } from "./legacy-python";
@@ -22,7 +23,7 @@ import { fmtInt, intArg, parseArgs, peakRss } from "./stats";
 
 const args = parseArgs(process.argv.slice(2), {
   strings: ["sessions", "legacy-sample", "runs", "batch", "concurrency", "cpu-prof", "json"],
-  flags: ["no-emit", "no-estimate", "no-python", "no-ceiling", "profile"],
+  flags: ["no-emit", "no-estimate", "no-python", "no-ceiling", "profile", "cluster"],
 });
 if (args.help) {
   console.log(`npm run bench -- [options]
@@ -38,7 +39,9 @@ if (args.help) {
   --no-ceiling          skip redis-benchmark
   --profile             print Redis INFO commandstats and the slowest calls of the median run
   --cpu-prof FILE       CPU profile of the bench process during the first Herald run
-  --json FILE           also write the figures as JSON`);
+  --json FILE           also write the figures as JSON
+  --cluster             the same broadcast on one redis-server and on a local 3-master Redis
+                        Cluster (uses --sessions, --runs, --batch, --concurrency only)`);
   process.exit(0);
 }
 const N = intArg(args, "sessions", 100_000, 1);
@@ -47,6 +50,11 @@ const runs = intArg(args, "runs", N > 200_000 ? 1 : 3, 1);
 const batchSize = args.batch ? intArg(args, "batch", 0, 1) : undefined;
 const concurrency = args.concurrency ? intArg(args, "concurrency", 0, 1) : undefined;
 const log = (s: string) => process.stderr.write(`${s}\n`);
+
+if (args.cluster) {
+  await benchCluster({ sessions: N, runs, batchSize, concurrency, log });
+  process.exit(0);
+}
 
 const redisServer = await startBenchRedis();
 try {

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { Keys } from "../../lib/redis/keys";
+import { keyedPipeline } from "../../lib/redis/pipeline";
 import { uniqueSessions } from "../../lib/sessions/discover";
 
 export interface CopyCheck {
@@ -24,7 +25,7 @@ export async function checkOneCopyEach(
   const out: CopyCheck = { sessions: 0, exactlyOne: 0, examples: [] };
   for await (const page of uniqueSessions(redis, keys, { count: opts.count ?? 1000 })) {
     if (page.sessions.length === 0) continue;
-    const pipe = redis.pipeline();
+    const pipe = keyedPipeline(redis);
     for (const s of page.sessions) {
       const list = keys.sessionMessages(s.id);
       pipe.lpos(list, payload, "COUNT", 0);

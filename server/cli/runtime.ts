@@ -116,7 +116,7 @@ function labelFor(url: string): string {
 }
 
 /**
- * Run a command against Redis: REDIS_URL when set, else the embedded Redis (reused when the
+ * Run a command against Redis: REDIS_CLUSTER_NODES or REDIS_URL when set, else the embedded Redis (reused when the
  * server runs, otherwise started for this command and stopped after). Connections are always
  * closed so the process exits promptly.
  */
@@ -125,7 +125,7 @@ export async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>): Promise<T
   let stopEmbedded: (() => Promise<void>) | undefined;
   const used: HeraldRedis[] = [];
   try {
-    if (!config.REDIS_URL) {
+    if (config.embeddedRedis) {
       const { ensureEmbeddedRedis } = await import("../embedded-redis");
       let embedded: Awaited<ReturnType<typeof ensureEmbeddedRedis>>;
       try {
@@ -140,7 +140,9 @@ export async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>): Promise<T
       resetConfig();
       config = getConfig();
     }
-    const redisLabel = labelFor(config.REDIS_URL ?? "");
+    const redisLabel = config.REDIS_CLUSTER_NODES
+      ? `cluster ${config.REDIS_CLUSTER_NODES.map((n) => `${n.host}:${n.port}`).join(",")}`
+      : labelFor(config.REDIS_URL ?? "");
     let redis: HeraldRedis;
     try {
       redis = getRedis();

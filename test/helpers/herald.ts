@@ -1,10 +1,14 @@
+import type { Redis } from "ioredis";
 import pino from "pino";
 import { createToken } from "../../lib/auth/tokens";
+import { sendBroadcast } from "../../lib/broadcasts";
+import { listDeliveries } from "../../lib/broadcasts/deliveries";
 import { parseConfig } from "../../lib/config";
 import type { Deps } from "../../lib/context";
-import type { HeraldRedis } from "../../lib/redis/connection";
+import { clusterOf, type HeraldRedis } from "../../lib/redis/connection";
 import { createKeys, type Keys } from "../../lib/redis/keys";
-import { FINISHED_STATUSES } from "../../lib/schemas/broadcast";
+import { keyedPipeline } from "../../lib/redis/pipeline";
+import { type BroadcastRequest, type DeliveryRecord, FINISHED_STATUSES } from "../../lib/schemas/broadcast";
 import { SESSION_COOKIE } from "../../lib/sessions/visitor";
 
 /** The default key layout, as the server and the CLI use it when no HERALD_* variable is set. */
@@ -50,12 +54,23 @@ export interface KeySnapshot {
  */
 export async function snapshotKeys(redis: HeraldRedis): Promise<KeySnapshot> {
   const keys = new Map<string, string>();
+  // On a cluster, every master's own keyspace (a SCAN sent to the Cluster client reaches one node).
+  const nodes: Redis[] = clusterOf(redis)?.nodes("master") ?? [redis];
+  let dbsize = 0;
+  for (const node of nodes) {
+    await snapshotNode(node, keys);
+    dbsize += await node.dbsize();
+  }
+  return { dbsize, keys };
+}
+
+async function snapshotNode(node: Redis, keys: Map<string, string>): Promise<void> {
   let cursor = "0";
   do {
-    const [next, found] = await redis.scanBuffer(cursor, "COUNT", 1000);
+    const [next, found] = await node.scanBuffer(cursor, "COUNT", 1000);
     cursor = next.toString();
     if (found.length === 0) continue;
-    const pipe = redis.pipeline();
+    const pipe = node.pipeline();
     for (const k of found) {
       pipe.type(k);
       pipe.pttl(k);
@@ -69,7 +84,6 @@ export async function snapshotKeys(redis: HeraldRedis): Promise<KeySnapshot> {
       keys.set(k.toString("hex"), `${type}|${pttl >= 0 ? "ttl" : pttl}|${dump?.toString("hex") ?? "none"}`);
     });
   } while (cursor !== "0");
-  return { dbsize: await redis.dbsize(), keys };
 }
 
 /** Key names (decoded as latin1 so any byte survives) of a snapshot, sorted. */
@@ -174,6 +188,8 @@ export async function visitChatPage(
  * data key, every other one also a list with one user message. Returns their ids.
  */
 export async function seedManySessions(redis: HeraldRedis, n: number, prefix = "s"): Promise<string[]> {
+  // A script may only touch the keys it declares, on their own node: on a cluster, plain writes.
+  if (clusterOf(redis)) return seedManySessionsOnCluster(redis, n, prefix);
   const lua = `
     for i = tonumber(ARGV[2]), tonumber(ARGV[3]) do
       local id = ARGV[1] .. i
@@ -185,6 +201,31 @@ export async function seedManySessions(redis: HeraldRedis, n: number, prefix = "
   return Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 }
 
+async function seedManySessionsOnCluster(redis: HeraldRedis, n: number, prefix: string): Promise<string[]> {
+  const ids = Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+  for (let from = 0; from < n; from += 5000) {
+    const pipe = keyedPipeline(redis);
+    ids.slice(from, from + 5000).forEach((id, j) => {
+      pipe.set(defaultKeys.sessionData(id), "{}");
+      if ((from + j) % 2 === 0) pipe.rpush(defaultKeys.sessionMessages(id), '{"type":"user","message":"hi"}');
+    });
+    for (const [err] of (await pipe.exec()) ?? []) if (err) throw err;
+  }
+  return ids;
+}
+
+/** Every delivery record of a broadcast, by session id (all pages of GET …/deliveries' query). */
+export async function allDeliveries(redis: HeraldRedis, id: string): Promise<Map<string, DeliveryRecord>> {
+  const out = new Map<string, DeliveryRecord>();
+  let cursor = "0";
+  do {
+    const page = await listDeliveries(redis, defaultKeys, id, { cursor, limit: 1000 });
+    for (const d of page.deliveries) out.set(d.sessionId, d);
+    cursor = page.nextCursor ?? "0";
+  } while (cursor !== "0");
+  return out;
+}
+
 /** How many sessions hold each number of copies of a broadcast: {1: n} when every one has exactly one. */
 export async function copyHistogram(
   redis: HeraldRedis,
@@ -194,7 +235,7 @@ export async function copyHistogram(
   const needle = `"broadcastId":${JSON.stringify(broadcastId)}`;
   const histogram: Record<number, number> = {};
   for (let i = 0; i < ids.length; i += 2000) {
-    const pipe = redis.pipeline();
+    const pipe = keyedPipeline(redis);
     for (const id of ids.slice(i, i + 2000)) pipe.lrange(defaultKeys.sessionMessages(id), 0, -1);
     for (const [err, list] of (await pipe.exec()) ?? []) {
       if (err) throw err;
@@ -203,6 +244,89 @@ export async function copyHistogram(
     }
   }
   return histogram;
+}
+
+/** `name=value` pairs from a response's Set-Cookie headers (expired ones dropped). */
+export function cookiesFrom(res: Response): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const c of res.headers.getSetCookie()) {
+    const [pair] = c.split(";");
+    const eq = pair!.indexOf("=");
+    const value = pair!.slice(eq + 1);
+    if (value && !/max-age=0/i.test(c)) out[pair!.slice(0, eq).trim()] = value;
+  }
+  return out;
+}
+
+/**
+ * Sign in as next-auth's own form does: GET /api/auth/csrf (token + cookie), then POST the
+ * credentials callback. Returns the session cookie header, or null when refused.
+ */
+export async function signInAdmin(
+  baseUrl: string,
+  email: string,
+  password: string,
+  headers: Record<string, string> = {},
+): Promise<string | null> {
+  return (await signInAdminStatus(baseUrl, email, password, headers)).cookie;
+}
+
+/** The same sign-in, with the answer's status and Retry-After (the sign-in limits' tests). */
+export async function signInAdminStatus(
+  baseUrl: string,
+  email: string,
+  password: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; cookie: string | null; retryAfter: string | null }> {
+  const csrfRes = await fetch(`${baseUrl}/api/auth/csrf`, { headers });
+  const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
+  const jar = cookieHeader(cookiesFrom(csrfRes));
+  const res = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { ...headers, "content-type": "application/x-www-form-urlencoded", cookie: jar },
+    body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
+  });
+  const session = Object.entries(cookiesFrom(res)).find(([k]) => k.endsWith("next-auth.session-token"));
+  return {
+    status: res.status,
+    cookie: session ? `${session[0]}=${session[1]}` : null,
+    retryAfter: res.headers.get("retry-after"),
+  };
+}
+
+/** A Cookie header from `name=value` pairs. */
+export const cookieHeader = (c: Record<string, string>) =>
+  Object.entries(c)
+    .map(([k, v]) => `${k}=${v}`)
+    .join("; ");
+
+/**
+ * Run a broadcast on its own connection whose `failAt`-th delivery-recording call fails: the
+ * batch's sessions are written but not recorded, as when a process dies between the two steps.
+ * Resolves once the run has stopped (it must stop with that injected crash).
+ */
+export async function sendWithCrash(
+  redis: HeraldRedis,
+  deps: (faulty: HeraldRedis) => Deps,
+  req: BroadcastRequest,
+  failAt: number,
+): Promise<void> {
+  const record = redis.heraldRecordDeliveries.bind(redis);
+  let calls = 0;
+  redis.heraldRecordDeliveries = (...args) =>
+    ++calls === failAt ? Promise.reject(new Error("injected crash")) : record(...args);
+  try {
+    const err = await sendBroadcast(deps(redis), req, "test", {
+      batchSize: 4,
+      concurrency: 1,
+      estimate: false,
+    }).catch((e: unknown) => e);
+    if (!(err instanceof Error) || err.message !== "injected crash")
+      throw new Error(`the run did not stop with the injected crash: ${String(err)}`);
+  } finally {
+    await redis.quit();
+  }
 }
 
 /** Poll `check` until it returns a value other than undefined (or fail after `timeoutMs`). */

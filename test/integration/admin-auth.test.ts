@@ -6,7 +6,15 @@ import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdmin } from "../../lib/auth/admins";
 import { SIGN_IN_RULES } from "../../lib/auth/sign-in-limit";
-import { createApiToken, defaultKeys as keys, waitFor } from "../helpers/herald";
+import {
+  cookieHeader,
+  cookiesFrom,
+  createApiToken,
+  defaultKeys as keys,
+  signInAdmin,
+  signInAdminStatus,
+  waitFor,
+} from "../helpers/herald";
 import { startTestRedis, type TestRedis } from "../helpers/redis";
 import { startTestServer, TEST_ADMIN_EMAIL, TEST_ADMIN_PASSWORD, type TestServer } from "../helpers/server";
 
@@ -31,59 +39,11 @@ afterAll(async () => {
   await t?.stop();
 });
 
-/** `name=value` pairs from a response's Set-Cookie headers (expired ones dropped). */
-function cookiesFrom(res: Response): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const c of res.headers.getSetCookie()) {
-    const [pair] = c.split(";");
-    const eq = pair!.indexOf("=");
-    const value = pair!.slice(eq + 1);
-    if (value && !/max-age=0/i.test(c)) out[pair!.slice(0, eq).trim()] = value;
-  }
-  return out;
-}
-const cookieHeader = (c: Record<string, string>) =>
-  Object.entries(c)
-    .map(([k, v]) => `${k}=${v}`)
-    .join("; ");
-
-/**
- * Sign in as next-auth's own form does: GET /api/auth/csrf (token + cookie), then POST the
- * credentials callback. Returns the session cookie header, or null when refused.
- */
-async function signIn(
-  email: string,
-  password: string,
-  headers: Record<string, string> = {},
-): Promise<string | null> {
-  return (await signInStatus(email, password, headers)).cookie;
-}
-
-async function signInStatus(
-  email: string,
-  password: string,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; cookie: string | null; retryAfter: string | null }> {
-  const csrfRes = await fetch(`${base}/api/auth/csrf`, { headers });
-  const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
-  const jar = cookiesFrom(csrfRes);
-  const res = await fetch(`${base}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: {
-      ...headers,
-      "content-type": "application/x-www-form-urlencoded",
-      cookie: cookieHeader(jar),
-    },
-    body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
-  });
-  const session = Object.entries(cookiesFrom(res)).find(([k]) => k.endsWith("next-auth.session-token"));
-  return {
-    status: res.status,
-    cookie: session ? `${session[0]}=${session[1]}` : null,
-    retryAfter: res.headers.get("retry-after"),
-  };
-}
+/** Sign in on this file's server (see signInAdmin), with or without the answer's details. */
+const signIn = (email: string, password: string, headers: Record<string, string> = {}) =>
+  signInAdmin(base, email, password, headers);
+const signInStatus = (email: string, password: string, headers: Record<string, string> = {}) =>
+  signInAdminStatus(base, email, password, headers);
 
 describe("sign-in", () => {
   it("signs in with the right password and sets a session cookie", async () => {

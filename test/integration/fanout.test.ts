@@ -20,6 +20,7 @@ import {
   defaultKeys as keys,
   rawMessages,
   seedSession,
+  sendWithCrash,
   snapshotKeys,
   testDeps,
   waitFor,
@@ -487,21 +488,12 @@ describe("resume", () => {
     const env = { HERALD_SCAN_COUNT: "10", HERALD_MESSAGE_TTL_SECONDS: String(TTL) };
     // A second real connection whose 6th delivery-recording call fails: the batch's sessions are
     // written but not recorded, as when a process dies between the two steps.
-    const faulty = createRedis("faulty", t.url);
-    const record = faulty.heraldRecordDeliveries.bind(faulty);
-    let calls = 0;
-    faulty.heraldRecordDeliveries = (...args) =>
-      ++calls === 6 ? Promise.reject(new Error("injected crash")) : record(...args);
-    try {
-      const err = await sendBroadcast(testDeps(faulty, t.url, env), request({ id: "resume-me" }), "test", {
-        batchSize: 4,
-        concurrency: 1,
-        estimate: false,
-      }).catch((e: unknown) => e);
-      expect((err as Error).message).toBe("injected crash");
-    } finally {
-      await faulty.quit();
-    }
+    await sendWithCrash(
+      createRedis("faulty", t.url),
+      (faulty) => testDeps(faulty, t.url, env),
+      request({ id: "resume-me" }),
+      6,
+    );
 
     const interrupted = await getBroadcast(t.redis, keys, "resume-me");
     expect(interrupted?.status).toBe("interrupted");

@@ -1,7 +1,9 @@
 // The legacy scenario end to end: the real server (after `next build`) and the real CLI on a
-// real redis-server, with sessions shaped the way the legacy chat app leaves them.
+// real redis-server, then on a 3-master Redis Cluster, with sessions shaped the way the legacy
+// chat app leaves them.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listDeliveries } from "../../lib/broadcasts";
+import { BACKENDS, startTestBackend, type TestBackend } from "../helpers/backend";
 import {
   apiClient,
   copiesOf,
@@ -11,26 +13,14 @@ import {
   seedSession,
   snapshotKeys,
 } from "../helpers/herald";
-import { startTestRedis, type TestRedis } from "../helpers/redis";
 import { runCli, startTestServer, type TestServer } from "../helpers/server";
 
 const TTL = 604_800; // the default HERALD_MESSAGE_TTL_SECONDS
 
-let t: TestRedis;
+let t: TestBackend;
 let server: TestServer;
 let token: string;
 let cliEnv: Record<string, string>;
-
-beforeAll(async () => {
-  t = await startTestRedis();
-  server = await startTestServer({ redisUrl: t.url });
-  token = await createApiToken(t.redis, "legacy-tests");
-  cliEnv = { REDIS_URL: t.url };
-});
-afterAll(async () => {
-  await server?.stop();
-  await t?.stop();
-});
 
 /** POST the legacy endpoint exactly as the legacy test script did (trailing slash, no redirects). */
 function legacyPost(body: unknown, auth = `Bearer ${token}`) {
@@ -44,8 +34,19 @@ function legacyPost(body: unknown, auth = `Bearer ${token}`) {
 
 const LEGACY_LINE = /^Broadcast message sent: "(.*)" \(level: (\w+)\) - stored in (\d+) sessions$/m;
 
-describe("legacy scenario", () => {
+describe.each(BACKENDS)("legacy scenario on %s", (backend) => {
   const empty = "test-empty-1703123456";
+
+  beforeAll(async () => {
+    t = await startTestBackend(backend);
+    server = await startTestServer(t.server);
+    token = await createApiToken(t.redis, "legacy-tests");
+    cliEnv = t.cliEnv;
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await t?.stop();
+  });
 
   it("a session created like the legacy app (data key only) gets exactly 1 message from the API", async () => {
     // The legacy app creates only session:<id> on a visit; the list appears with the first message.

@@ -1,4 +1,3 @@
-#!lua flags=allow-cross-slot-keys
 --[[
   Store one broadcast message in a batch of sessions, atomically per session.
 
@@ -6,8 +5,11 @@
     ARGV[3]     one character per session, how it was found:
                   'd' by its data key, 'm' by its list, 'e' named explicitly,
                   'o' online (ahead of a walk that will find it again)
+                or, on a cluster (a session's two keys are in different slots, so the caller
+                looked up the data key beforehand and declares the list key alone):
+                  'n' named explicitly, no data key   'g' found or online, no data key
     KEYS        per session, in that order, only the keys its kind needs:
-                  'd': the message list key
+                  'd', 'n', 'g': the message list key
                   'm', 'e', 'o': the session data key, then the message list key
     ARGV[1]     the stored message JSON; the same string in every session, so it is also
                 the needle of the duplicate check (LPOS), which keeps one copy per session
@@ -32,9 +34,8 @@
     - named explicitly or online ('e', 'o') with no list yet: RPUSH, EXISTS (is it a
       session?), PEXPIREAT, or DEL when it is not                                (3 calls)
   All within one atomic call, so nobody sees a push that is taken back.
-  Cluster: every key is declared, and allow-cross-slot-keys lets one call hold keys of several
-  slots served by one node. A session's two keys have no common hash tag, so on a multi-shard
-  cluster the caller must route them (docs/BENCHMARKS.md, "Redis Cluster").
+  Cluster: every key is declared. A session's two keys have no common hash tag, so on a cluster
+  the caller sends list keys only ('d', 'n', 'g'), one call per slot (lib/broadcasts/batch.ts).
 ]]
 local payload = ARGV[1]
 local ttl = tonumber(ARGV[2])
@@ -50,13 +51,14 @@ local n = #kinds
 local call, pcall = redis.call, redis.pcall
 local byte = string.byte
 local D, M, E = byte('d'), byte('m'), byte('e')
+local N, G = byte('n'), byte('g')
 
 local out, wrongTypes = {}, {}
 local k = 0
 for i = 1, n do
   local kind = byte(kinds, i)
   local dataKey
-  if kind ~= D then
+  if kind ~= D and kind ~= N and kind ~= G then
     k = k + 1
     dataKey = KEYS[k]
   end
@@ -73,13 +75,13 @@ for i = 1, n do
       wrongTypes[#wrongTypes + 1] = call('TYPE', listKey)['ok']
     elseif len == 1 then
       -- The list did not exist. Found by it, it has gone since; named, it must be a session.
-      if kind == D or (kind ~= M and call('EXISTS', dataKey) == 1) then
+      if kind == D or (dataKey and kind ~= M and call('EXISTS', dataKey) == 1) then
         if expireAt then call('PEXPIREAT', listKey, expireAt) end
         code = 'C'
       else
         call('DEL', listKey)
         -- Only a session named explicitly is a failure; one found (or online) has just ended.
-        if kind == E then code = 'N' else code = 'G' end
+        if kind == E or kind == N then code = 'N' else code = 'G' end
       end
     elseif call('LPOS', listKey, payload) < len - 1 then
       -- A copy before ours: this broadcast was stored here already.
