@@ -1,6 +1,7 @@
 // Three Herald instances on one Redis Cluster, real socket.io clients on each: a broadcast sent
 // through instance A reaches the clients of A, B and C (sharded Socket.IO adapter), and the
 // receipts of every instance's clients show in the report read from any instance.
+import net from "node:net";
 import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -197,5 +198,86 @@ describe("several Herald instances on a Redis Cluster", () => {
     );
     // A's client, refreshed by A, stays.
     expect(await onlineOnB()).toContain(onA.sessionId);
+  });
+
+  it("an instance killed under its clients: they reconnect through the balancer to another and catch up", async () => {
+    const [a, b] = servers as [TestServer, TestServer];
+    // A balancer in front of B then A: each new connection goes to the first instance that answers.
+    const open = new Set<net.Socket>();
+    const balancer = net.createServer((client) => {
+      open.add(client);
+      client.once("close", () => open.delete(client));
+      const tryBackend = (ports: number[]) => {
+        const [port, ...rest] = ports;
+        if (port === undefined) return client.destroy();
+        const upstream = net.connect(port, "127.0.0.1");
+        let connected = false;
+        upstream.once("connect", () => {
+          connected = true;
+          client.pipe(upstream).pipe(client);
+        });
+        // Refused (the instance is gone): the next one. Cut later: the client sees its connection drop.
+        upstream.once("error", () => (connected ? client.destroy() : tryBackend(rest)));
+        upstream.once("close", () => connected && client.destroy());
+        client.once("error", () => upstream.destroy());
+        client.once("close", () => upstream.destroy());
+      };
+      tryBackend([b.port, a.port]);
+    });
+    await new Promise<void>((resolve) => balancer.listen(0, "127.0.0.1", resolve));
+    const front = `http://127.0.0.1:${(balancer.address() as net.AddressInfo).port}`;
+    try {
+      const { cookie, sessionId } = await visitChatPage(front);
+      const s: UserSocket = io(front, {
+        transports: ["websocket"],
+        reconnectionDelay: 100,
+        reconnectionDelayMax: 500,
+        forceNew: true,
+        extraHeaders: { cookie },
+      });
+      sockets.push(s);
+      const live: StoredMessage[] = [];
+      s.on("message", (m) => live.push(m));
+      let connects = 0;
+      s.on("connect", () => connects++);
+      await waitFor(
+        async () => (connects === 1 ? true : undefined),
+        "the client to connect through the balancer",
+      );
+
+      await b.kill();
+      // Sent while the client is cut off (or just back): it must show in its history either way.
+      const apiA = apiClient(a.baseUrl, token);
+      const missed = await apiA.post("/api/broadcasts?wait=60", {
+        message: "While you were away",
+        level: "info",
+      });
+      expect(missed.json).toMatchObject({ status: "completed" });
+      await waitFor(
+        async () => (connects === 2 ? true : undefined),
+        "the client to reconnect, now to A",
+        20_000,
+        50,
+      );
+
+      // Catching up: the chat page refetches its history on reconnect.
+      const history = await fetch(`${front}/chat/api/messages`, { headers: { cookie } });
+      const entries = ((await history.json()) as { messages: { message?: StoredMessage }[] }).messages;
+      expect(entries.filter((e) => e.message?.broadcastId === missed.json.id)).toHaveLength(1);
+      expect(await copiesOf(cluster.redis, sessionId, missed.json.id)).toBe(1);
+
+      // And live again, from whichever instance runs the next job.
+      const next = await apiA.post("/api/broadcasts?wait=60", { message: "Back live", level: "info" });
+      await waitFor(
+        async () => (live.some((m) => m.broadcastId === next.json.id) ? true : undefined),
+        "the next broadcast live on the reconnected client",
+        15_000,
+        20,
+      );
+    } finally {
+      // close() waits for every connection through the balancer: end the client's first.
+      for (const c of open) c.destroy();
+      await new Promise((resolve) => balancer.close(resolve));
+    }
   });
 });
