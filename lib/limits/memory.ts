@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { clusterOf } from "../redis/connection";
 
 /**
  * Is Redis close to its `maxmemory`? Then new chat sessions and user messages are refused
@@ -15,10 +16,18 @@ export async function redisMemoryRatio(redis: Redis): Promise<number> {
   const g = globalThis as Holder;
   const cached = g[CACHE];
   if (cached && now - cached.at < CACHE_MS) return cached.usedRatio;
-  const info = await redis.info("memory");
-  const used = Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? 0);
-  const max = Number(/^maxmemory:(\d+)/m.exec(info)?.[1] ?? 0);
-  const usedRatio = max > 0 ? used / max : 0;
+  // On a cluster the fullest master decides: a new session's keys may land on any of them.
+  const cluster = clusterOf(redis);
+  const infos = cluster
+    ? await Promise.all(cluster.nodes("master").map((node) => node.info("memory")))
+    : [await redis.info("memory")];
+  const usedRatio = Math.max(
+    ...infos.map((info) => {
+      const used = Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? 0);
+      const max = Number(/^maxmemory:(\d+)/m.exec(info)?.[1] ?? 0);
+      return max > 0 ? used / max : 0;
+    }),
+  );
   g[CACHE] = { at: now, usedRatio };
   return usedRatio;
 }

@@ -364,3 +364,39 @@ describe("the CLI on a cluster", () => {
     expect(r.stderr).toMatch(/REDIS_CLUSTER_NODES\.0: each node must be host:port/);
   });
 });
+
+describe("abuse limits on a cluster", () => {
+  it("the memory guard reads every master: one nearly full master refuses new sessions", async () => {
+    const { redisNearlyFull } = await import("../../lib/limits/memory");
+    const second = cluster.node(cluster.nodes[1]!.port);
+    const used = Number(/^used_memory:(\d+)/m.exec(await second.info("memory"))![1]);
+    await second.config("SET", "maxmemory", String(Math.floor(used / 0.95)));
+    try {
+      // The reading is cached for a second: poll until it is fresh.
+      await waitFor(
+        async () => ((await redisNearlyFull(cluster.redis, 90)) ? true : undefined),
+        "the guard to see it",
+      );
+    } finally {
+      await second.config("SET", "maxmemory", "0");
+    }
+    await waitFor(
+      async () => ((await redisNearlyFull(cluster.redis, 90)) ? undefined : true),
+      "the guard to clear",
+    );
+  });
+
+  it("a sign-in limit's keys share one slot, so its check-and-count is one call", async () => {
+    const { consume } = await import("../../lib/limits/rate");
+    const [perAddress, perAccount] = deps.keys.signInLimits("addr", "email");
+    expect(keySlot(perAddress!)).toBe(keySlot(perAccount!));
+    const rule = { burst: 2, perPeriod: 2, periodSeconds: 60 };
+    const checks = [
+      { key: perAccount!, rule },
+      { key: perAddress!, rule },
+    ];
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push((await consume(cluster.redis, checks)).allowed);
+    expect(answers).toEqual([true, true, false]);
+  });
+});
