@@ -122,6 +122,14 @@ const consolePages = (): Visit[] => [
     url: `/admin/sessions/${seeded.sessionId}`,
     ready: (p) => expect(p.getByRole("list", { name: "Messages" })).toContainText(seeded.title),
   },
+  {
+    name: "settings",
+    url: "/admin/settings",
+    ready: async (p) => {
+      await expect(p.getByRole("table", { name: "Admins" }).locator("tbody tr").first()).toBeVisible();
+      await expect(p.getByRole("table", { name: "API tokens" }).locator("tbody tr").first()).toBeVisible();
+    },
+  },
 ];
 
 interface Found {

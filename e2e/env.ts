@@ -28,4 +28,7 @@ export const E2E_SERVER_ENV: Record<string, string> = {
   ADMIN_EMAIL: E2E_ADMIN_EMAIL,
   ADMIN_PASSWORD: E2E_ADMIN_PASSWORD,
   NEXT_TELEMETRY_DISABLED: "1",
+  // Every browser context comes from 127.0.0.1 and opens its own chat session.
+  HERALD_NEW_SESSIONS_BURST: "100000",
+  HERALD_ADDRESS_MESSAGES_BURST: "100000",
 };

@@ -5,6 +5,10 @@ import { z } from "zod";
  * Herald's configuration, read from the environment once and shared by the server,
  * the route handlers (same process, separate bundle) and the CLI.
  */
+/** pino's level names: anything else makes pino throw, so it is checked here first. */
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 const boolish = z
   .enum(["1", "0", "true", "false", "yes", "no"])
   .transform((v) => v === "1" || v === "true" || v === "yes");
@@ -70,6 +74,18 @@ export const ConfigSchema = z.object({
   HERALD_JOB_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(20_000),
   /** Runs of one broadcast that may fail (Redis unreachable) before it is given up. */
   HERALD_JOB_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(100),
+  /** New chat sessions one client address (IPv6: one /64) may open at once… */
+  HERALD_NEW_SESSIONS_BURST: z.coerce.number().int().min(1).max(1_000_000).default(20),
+  /** …and then per hour. */
+  HERALD_NEW_SESSIONS_PER_HOUR: z.coerce.number().int().min(1).max(10_000_000).default(60),
+  /** Chat messages one client address may send at once (every session it has together)… */
+  HERALD_ADDRESS_MESSAGES_BURST: z.coerce.number().int().min(1).max(1_000_000).default(60),
+  /** …and then per minute. */
+  HERALD_ADDRESS_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).default(120),
+  /** A session's list takes no more user messages once it holds this many entries. */
+  HERALD_USER_HISTORY_MAX: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  /** Refuse new sessions and user messages while Redis uses this % of maxmemory (0: never). */
+  HERALD_MEMORY_GUARD_PERCENT: z.coerce.number().min(0).max(100).default(90),
   AUTH_SECRET: z.string().min(16).optional(),
   NEXTAUTH_SECRET: z.string().min(16).optional(),
   ADMIN_EMAIL: z.email().optional(),
@@ -78,7 +94,7 @@ export const ConfigSchema = z.object({
   HERALD_METRICS_PUBLIC: boolish.default(false),
   /** Believe X-Forwarded-For/-Host/-Proto (set it only behind a reverse proxy that sets them). */
   HERALD_TRUST_PROXY: boolish.default(false),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });
 

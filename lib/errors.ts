@@ -28,8 +28,15 @@ export class HeraldError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly issues?: ErrorIssue[],
+    /** When to try again (limits, unavailability): sent as Retry-After. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
+  }
+
+  /** A limit answered: 429 with Retry-After (whole seconds, at least 1). */
+  static rateLimited(message: string, retryAfterMs: number): HeraldError {
+    return new HeraldError("rate_limited", message, undefined, Math.max(1, Math.ceil(retryAfterMs / 1000)));
   }
 
   get status(): number {

@@ -11,6 +11,10 @@ import { ensureAuthSecret } from "../lib/auth/secret";
 import { closeBroadcastQueue, reconcileEvery, startBroadcastWorker } from "../lib/broadcasts/jobs";
 import { ConfigError, getConfig, parseConfig, resetConfig } from "../lib/config";
 import { getDeps } from "../lib/context";
+import { HeraldError } from "../lib/errors";
+import { newNonce, securityHeaders } from "../lib/http/security-headers";
+import { clientAddress } from "../lib/limits/address";
+import { admitNewSession } from "../lib/limits/chat";
 import { getLogger } from "../lib/log";
 import { getEmitters } from "../lib/realtime/emitter";
 import { attachRealtime } from "../lib/realtime/server";
@@ -63,10 +67,23 @@ async function main() {
 
   const server = createServer((req, res) => {
     handleRequest(req, res).catch((err) => {
+      if (res.headersSent) return;
+      if (err instanceof HeraldError && (err.code === "rate_limited" || err.retryAfterSeconds)) {
+        log.warn(
+          { url: req.url, address: clientAddress(req.headers), reason: err.message },
+          "request refused",
+        );
+        sendFailure(req, res, {
+          status: err.status,
+          message: err.message,
+          retryAfter: err.retryAfterSeconds,
+        });
+        return;
+      }
       const unavailable = isRedisUnavailable(err);
       if (unavailable) log.warn({ err: String(err), url: req.url }, "redis unavailable");
       else log.error({ err: String(err), url: req.url }, "request failed");
-      if (!res.headersSent) sendFailure(req, res, unavailable ? 503 : 500);
+      sendFailure(req, res, { status: unavailable ? 503 : 500 });
     });
   });
 
@@ -79,6 +96,14 @@ async function main() {
       delete req.headers["x-forwarded-proto"];
       req.headers["x-forwarded-for"] = req.socket.remoteAddress ?? "";
     }
+    // Every response carries the security headers; Next takes the nonce from the request's CSP.
+    const headers = securityHeaders({
+      nonce: newNonce(),
+      https: req.headers["x-forwarded-proto"] === "https",
+      dev,
+    });
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    req.headers["content-security-policy"] = headers["content-security-policy"];
     // Next answers a path segment it cannot decode (`/api/broadcasts/%FF`) with a bare 500;
     // the contract says an unknown id of any format is a 404.
     if (url.startsWith("/api/") && !decodes(url.split("?")[0]!)) {
@@ -103,6 +128,7 @@ async function main() {
       await touchVisitor(deps.redis, deps.keys, existing, config.HERALD_SESSION_TTL_SECONDS);
       return;
     }
+    await admitNewSession(deps, clientAddress(req.headers));
     const id = await createVisitorSession(
       deps.redis,
       deps.keys,
@@ -118,6 +144,11 @@ async function main() {
   }
 
   const realtime = attachRealtime(server, deps);
+  // Socket.IO answers its own HTTP requests (polling, handshakes): the same headers there.
+  realtime.io.engine.on("headers", (headers: Record<string, string>, req: IncomingMessage) => {
+    const https = config.HERALD_TRUST_PROXY && req.headers["x-forwarded-proto"] === "https";
+    Object.assign(headers, securityHeaders({ nonce: newNonce(), https, dev }));
+  });
   // Every instance runs broadcast jobs (HERALD_WORKER_CONCURRENCY=0: none on this one).
   const worker =
     config.HERALD_WORKER_CONCURRENCY > 0 ? startBroadcastWorker(deps, { emitters: getEmitters() }) : null;
@@ -168,27 +199,46 @@ async function main() {
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
 }
 
-/** A failure before Next could answer: JSON for the API, a readable page for people. */
-function sendFailure(req: IncomingMessage, res: ServerResponse, status: 503 | 500) {
+/** A refusal or failure before Next could answer: JSON for the API, a readable page for people. */
+function sendFailure(
+  req: IncomingMessage,
+  res: ServerResponse,
+  failure: { status: number; message?: string; retryAfter?: number },
+) {
   const url = req.url ?? "/";
-  const unavailable = status === 503;
-  if (unavailable) res.setHeader("retry-after", "5");
+  const { status } = failure;
+  const retryAfter = failure.retryAfter ?? (status === 503 ? 5 : undefined);
+  if (retryAfter !== undefined) res.setHeader("retry-after", String(retryAfter));
+  res.setHeader("cache-control", "no-store");
+  const limited = status === 429;
+  const full = status === 503 && failure.message !== undefined;
   if (url.startsWith("/api/") || url.startsWith("/chat/api/") || url.startsWith("/metrics")) {
     res.writeHead(status, { "content-type": "application/json" });
-    const error = unavailable
-      ? { code: "redis_unavailable", message: "Redis is unavailable, try again shortly" }
-      : { code: "internal", message: "internal error" };
+    const error = limited
+      ? { code: "rate_limited", message: failure.message }
+      : status === 503
+        ? { code: "redis_unavailable", message: failure.message ?? "Redis is unavailable, try again shortly" }
+        : { code: "internal", message: "internal error" };
     res.end(JSON.stringify({ error }));
     return;
   }
-  const title = unavailable ? "Temporarily unavailable" : "Something went wrong";
-  const text = unavailable
-    ? "Chat is temporarily unavailable. It will be back shortly: this page retries by itself."
-    : "The page could not be shown. Please try again.";
-  res.writeHead(status, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+  const [title, text] = limited
+    ? [
+        "Too many new chats",
+        "Too many new chat sessions were opened from your network. Please try again later.",
+      ]
+    : full
+      ? ["Chat is full", "Chat is not taking new conversations right now. Please try again in a few minutes."]
+      : status === 503
+        ? [
+            "Temporarily unavailable",
+            "Chat is temporarily unavailable. It will be back shortly: this page retries by itself.",
+          ]
+        : ["Something went wrong", "The page could not be shown. Please try again."];
+  const refresh = status === 503 && !full ? `<meta http-equiv="refresh" content="10">` : "";
+  res.writeHead(status, { "content-type": "text/html; charset=utf-8" });
   res.end(
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
-      (unavailable ? `<meta http-equiv="refresh" content="10">` : "") +
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">${refresh}` +
       `<title>${title} · Herald</title></head><body style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#1e293b">` +
       `<main><h1 style="font-size:1.5rem">${title}</h1><p>${text}</p></main></body></html>`,
   );

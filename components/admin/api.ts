@@ -76,6 +76,9 @@ export const qk = {
   sessions: (filter: SessionFilter, q: string, cursor: string, limit: number) =>
     ["sessions", filter, q, cursor, limit] as const,
   sessionMessages: (id: string) => ["session-messages", id] as const,
+  account: ["account"] as const,
+  admins: ["admins"] as const,
+  tokens: ["tokens"] as const,
 };
 
 export interface BroadcastList {
@@ -116,9 +119,12 @@ export const fetchers = {
   send: (input: BroadcastInput) => api<BroadcastSummary>("/api/broadcasts", { method: "POST", body: input }),
 };
 
-/** CSV export of a broadcast's deliveries, with the report's current filters. */
+/**
+ * CSV export of a broadcast's deliveries, with the report's current filters. People open it in a
+ * spreadsheet: the form with every cell defused (a hostile id cannot run as a formula).
+ */
 export function deliveriesCsvUrl(id: string, o: { status?: string; q?: string }): string {
-  const p = new URLSearchParams();
+  const p = new URLSearchParams({ for: "spreadsheet" });
   if (o.status) p.set("status", o.status);
   if (o.q) p.set("q", o.q);
   const qs = p.toString();

@@ -19,6 +19,7 @@ const NAV = [
   },
   { href: "/admin/sessions", label: "Sessions", match: (p: string) => p.startsWith("/admin/sessions") },
   { href: "/admin/audit", label: "Audit", match: (p: string) => p.startsWith("/admin/audit") },
+  { href: "/admin/settings", label: "Settings", match: (p: string) => p.startsWith("/admin/settings") },
 ];
 
 export function Logo() {

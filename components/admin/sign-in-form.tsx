@@ -16,6 +16,14 @@ const SignInSchema = z.object({
 export const SIGN_IN_FAILED =
   "Sign-in failed. Check your email and password. After several failed attempts, sign-in is paused for a few minutes.";
 
+/** The sign-in limit answered (429): how long to wait, in words. */
+export function pausedMessage(error: string | null | undefined): string | null {
+  const m = /^RateLimited(?::(\d+))?$/.exec(error ?? "");
+  if (!m) return null;
+  const minutes = Math.max(1, Math.ceil(Number(m[1] ?? 60) / 60));
+  return `Too many sign-in attempts. Sign-in is paused here for about ${minutes} minute${minutes === 1 ? "" : "s"}.`;
+}
+
 /** Only console paths are followed after sign-in (no open redirect). */
 function safeCallback(url: string | undefined): string {
   if (!url) return "/admin";
@@ -41,20 +49,22 @@ const FIELDS = [
   { name: "password", label: "Password", type: "password", autoComplete: "current-password" },
 ] as const;
 
-export function SignInForm({ callbackUrl, initialError }: { callbackUrl?: string; initialError?: boolean }) {
+export function SignInForm({ callbackUrl, initialError }: { callbackUrl?: string; initialError?: string }) {
   const [values, setValues] = useState<Creds>({ email: "", password: "" });
   const [errors, setErrors] = useState<Partial<Creds>>({});
-  const [failed, setFailed] = useState(Boolean(initialError));
+  const [failed, setFailed] = useState<string | null>(
+    initialError ? (pausedMessage(initialError) ?? SIGN_IN_FAILED) : null,
+  );
 
   const mutation = useMutation({
     mutationFn: async (creds: Creds) => {
       const res = await signIn("credentials", { ...creds, redirect: false });
-      if (!res?.ok || res.error) throw new Error(SIGN_IN_FAILED);
+      if (!res?.ok || res.error) throw new Error(pausedMessage(res?.error) ?? SIGN_IN_FAILED);
       return res;
     },
     onSuccess: () => window.location.assign(safeCallback(callbackUrl)),
-    onError: () => {
-      setFailed(true);
+    onError: (err) => {
+      setFailed(err instanceof Error ? err.message : SIGN_IN_FAILED);
       setValues((v) => ({ ...v, password: "" }));
     },
   });
@@ -72,7 +82,7 @@ export function SignInForm({ callbackUrl, initialError }: { callbackUrl?: string
       return;
     }
     setErrors({});
-    setFailed(false);
+    setFailed(null);
     mutation.mutate(parsed.data);
   };
 
@@ -86,7 +96,7 @@ export function SignInForm({ callbackUrl, initialError }: { callbackUrl?: string
           <h1 className="text-lg font-semibold text-slate-900">Sign in to the admin console</h1>
           <p className="mt-1 text-sm text-slate-500">Send system broadcasts to every chat session.</p>
           <form className="mt-6 space-y-4" onSubmit={submit} noValidate>
-            {failed && <Alert>{SIGN_IN_FAILED}</Alert>}
+            {failed && <Alert>{failed}</Alert>}
             {FIELDS.map(({ name, label, ...input }) => (
               <Field key={name} label={label} error={errors[name]}>
                 {(p) => (

@@ -1,23 +1,30 @@
 import type { NextRequest } from "next/server";
 import { type ZodType, z } from "zod";
-import { assertSameOrigin, authenticate, type Principal } from "../auth/principal";
+import { assertSameOrigin, assertScope, authenticate, type Principal } from "../auth/principal";
 import { type Deps, getDeps } from "../context";
 import { type ErrorIssue, HeraldError } from "../errors";
 import { getLogger } from "../log";
 import { isRedisUnavailable } from "../redis/connection";
 import { MAX_BODY_BYTES } from "../schemas/api";
+import type { TokenScope } from "../schemas/token";
 import { resolveVisitor, SESSION_COOKIE } from "../sessions/visitor";
 
 /**
  * The one wrapper every route handler goes through: authenticates, reads and validates
  * the body and query with zod, and maps errors to the contract's JSON error shape.
  */
-type Auth = "public" | "admin-or-token" | "visitor";
+/**
+ * "admin-or-token": the console (cookie) or a script (bearer token with the route's `scope`);
+ * "admin": the console only (managing admins and tokens is not a script's business).
+ */
+type Auth = "public" | "admin-or-token" | "admin" | "visitor";
 
 const SAFE_METHODS = ["GET", "HEAD", "OPTIONS"];
 
 interface RouteOptions<B extends ZodType | undefined, Q extends ZodType | undefined> {
   auth: Auth;
+  /** The scope a token needs (auth "admin-or-token"). */
+  scope?: TokenScope;
   body?: B;
   query?: Q;
 }
@@ -47,8 +54,12 @@ export function route<B extends ZodType | undefined = undefined, Q extends ZodTy
       const deps = getDeps();
       let principal: Principal | null = null;
       let visitor: string | null = null;
-      if (opts.auth === "admin-or-token") {
+      if (opts.auth === "admin-or-token" || opts.auth === "admin") {
         principal = await authenticate(deps, req.headers);
+        if (opts.auth === "admin" && principal.kind !== "admin") {
+          throw new HeraldError("forbidden", "only a signed-in admin may do this, not an API token");
+        }
+        if (opts.scope) assertScope(principal, opts.scope);
         if (principal.kind === "admin" && !SAFE_METHODS.includes(req.method)) {
           assertSameOrigin(req.headers, req.url);
         }
@@ -142,6 +153,8 @@ export function errorResponse(err: unknown, req?: Request): Response {
   const body = { error: { code: e.code, message: e.message, ...(e.issues ? { issues: e.issues } : {}) } };
   const headers: Record<string, string> = {};
   if (e.code === "unauthorized") headers["www-authenticate"] = 'Bearer realm="herald"';
+  const retryAfter = e.retryAfterSeconds ?? (e.code === "redis_unavailable" ? 5 : undefined);
+  if (retryAfter !== undefined) headers["retry-after"] = String(retryAfter);
   return Response.json(body, { status: e.status, headers });
 }
 

@@ -1,6 +1,7 @@
 import { decode } from "next-auth/jwt";
 import { getDeps } from "../context";
 import { parseCookies } from "../sessions/visitor";
+import { isAdminSessionValid } from "./admin-sessions";
 
 /**
  * The admin's sign-in session, read from next-auth's JWT cookie. Used by route handlers
@@ -25,26 +26,37 @@ export function sessionTokenFromCookies(cookieHeader: string | undefined): strin
   return null;
 }
 
-/**
- * The signed-in admin, or null: the token must decrypt with the auth secret, be unexpired,
- * and name an admin that still exists in Redis (a deleted admin's cookie stops working at once).
- * Redis errors propagate, so callers answer 503 rather than 401.
- */
-export async function adminFromCookieHeader(
+/** The sign-in's claims in the cookie, when it decrypts with the auth secret and is unexpired. */
+export async function decodeAdminCookie(
   cookieHeader: string | undefined,
-): Promise<{ email: string } | null> {
+): Promise<{ email: string; sid: string } | null> {
   const token = sessionTokenFromCookies(cookieHeader);
   const secret = process.env.NEXTAUTH_SECRET ?? process.env.AUTH_SECRET;
   if (!token || !secret || token.length > 16_384) return null;
-  let email: unknown;
   try {
     const payload = await decode({ token, secret });
-    email = payload?.email;
+    const { email, sid } = payload ?? {};
+    return typeof email === "string" && email !== "" && typeof sid === "string" ? { email, sid } : null;
   } catch {
     // forged, tampered with, expired, or signed with another secret
     return null;
   }
-  if (typeof email !== "string" || email === "") return null;
+}
+
+/**
+ * The signed-in admin, or null: the cookie must decode (above), name an admin that still exists
+ * and a sign-in that has not been ended (sign-out, password change, removal: lib/auth/admin-sessions.ts).
+ * Redis errors propagate, so callers answer 503 rather than 401.
+ */
+export async function adminFromCookieHeader(
+  cookieHeader: string | undefined,
+): Promise<{ email: string; sid: string } | null> {
+  const claims = await decodeAdminCookie(cookieHeader);
+  if (!claims) return null;
   const { redis, keys } = getDeps();
-  return (await redis.hexists(keys.admins(), email)) === 1 ? { email } : null;
+  const [exists, valid] = await Promise.all([
+    redis.hexists(keys.admins(), claims.email),
+    isAdminSessionValid(redis, keys, claims.sid, claims.email),
+  ]);
+  return exists === 1 && valid ? claims : null;
 }

@@ -4,21 +4,13 @@ import type { Redis } from "ioredis";
 import { z } from "zod";
 import { HeraldError } from "../errors";
 import type { Keys } from "../redis/keys";
+import { AdminEmailSchema, AdminPasswordSchema } from "../schemas/admin";
 
 /**
  * Admins of the console. `herald:admins` is a hash: lowercased email -> JSON
  * {email, hash, createdAt}, the hash an argon2id PHC string.
  */
-export const AdminEmailSchema = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .pipe(z.email("must be an email address").max(254, "at most 254 characters"));
-
-export const AdminPasswordSchema = z
-  .string()
-  .min(8, "at least 8 characters")
-  .max(1024, "at most 1024 characters");
+export { AdminEmailSchema, AdminPasswordSchema };
 
 const AdminRecordSchema = z.object({ email: z.string(), hash: z.string(), createdAt: z.string() });
 type AdminRecord = z.infer<typeof AdminRecordSchema>;
@@ -101,6 +93,21 @@ export async function createAdmin(
     throw new HeraldError("conflict", `an admin ${normalized} exists`);
   }
   return { email: normalized, createdAt: record.createdAt };
+}
+
+/** Set a new password for an existing admin (keeps the rest of the record). */
+export async function setAdminPassword(
+  redis: Redis,
+  keys: Keys,
+  email: string,
+  password: string,
+): Promise<void> {
+  const normalized = AdminEmailSchema.parse(email);
+  AdminPasswordSchema.parse(password);
+  const record = parseRecord(await redis.hget(keys.admins(), normalized));
+  if (!record) throw new HeraldError("not_found", `no admin ${normalized}`);
+  const updated: AdminRecord = { ...record, hash: await hashPassword(password) };
+  await redis.hset(keys.admins(), normalized, JSON.stringify(updated));
 }
 
 /** True when the email names an admin whose password matches; an unknown email costs one hash too. */

@@ -1,10 +1,20 @@
 import type { Deps } from "../context";
 import { HeraldError } from "../errors";
+import type { TokenScope } from "../schemas/token";
 import { adminFromCookieHeader } from "./admin-session";
 import { verifyToken } from "./tokens";
 
-/** Who is calling: a signed-in admin (cookie) or a script (bearer token). */
-export type Principal = { kind: "admin"; email: string } | { kind: "token"; name: string };
+/** Who is calling: a signed-in admin (cookie, all powers) or a script (bearer token, its scopes). */
+export type Principal =
+  | { kind: "admin"; email: string; sid: string }
+  | { kind: "token"; name: string; scopes: TokenScope[] };
+
+/** Refuse a token without `scope` (403); an admin may do everything. */
+export function assertScope(p: Principal, scope: TokenScope): void {
+  if (p.kind === "token" && !p.scopes.includes(scope)) {
+    throw new HeraldError("forbidden", `this token lacks the "${scope}" scope`);
+  }
+}
 
 export const principalLabel = (p: Principal) => (p.kind === "admin" ? p.email : `token:${p.name}`);
 
@@ -17,12 +27,12 @@ export async function authenticate(deps: Deps, headers: Headers): Promise<Princi
   if (authz !== null) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authz);
     if (!m) throw new HeraldError("unauthorized", "Authorization must be 'Bearer <token>'");
-    const name = await verifyToken(deps.redis, deps.keys, m[1]!);
-    if (!name) throw new HeraldError("unauthorized", "invalid or revoked token");
-    return { kind: "token", name };
+    const verified = await verifyToken(deps.redis, deps.keys, m[1]!);
+    if (!verified) throw new HeraldError("unauthorized", "invalid or revoked token");
+    return { kind: "token", ...verified };
   }
   const admin = await adminFromCookieHeader(headers.get("cookie") ?? undefined);
-  if (admin) return { kind: "admin", email: admin.email };
+  if (admin) return { kind: "admin", ...admin };
   throw new HeraldError("unauthorized", "sign in or send 'Authorization: Bearer <token>'");
 }
 

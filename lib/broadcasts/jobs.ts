@@ -1,5 +1,6 @@
 import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import type { Deps } from "../context";
+import { JOB_STATES, type JobCounts } from "../metrics";
 import type { Emitters } from "../realtime/emitter";
 import { createRedis, type HeraldRedis } from "../redis/connection";
 import { keyedPipeline } from "../redis/pipeline";
@@ -103,6 +104,11 @@ export async function removeJob(deps: Deps, broadcastId: string, kind: JobKind):
 /** Live workers on the queue, on any instance (CLIENT LIST names them). */
 export function countWorkers(deps: Deps): Promise<number> {
   return getBroadcastQueue(deps).getWorkersCount();
+}
+
+/** Jobs in the queue by state, whichever instance added them (`herald_jobs`). */
+export function countJobs(deps: Deps): Promise<JobCounts> {
+  return getBroadcastQueue(deps).getJobCounts(...JOB_STATES);
 }
 
 export interface WorkerHandle {

@@ -413,7 +413,7 @@ async function finish(
   const summary = toSummary(final ? toPublic(final) : { ...toPublic(record), ...progress.counts, status });
   progress.estimate(targeted);
   progress.report(true);
-  observeBroadcast(summary, progress.elapsedMs() / 1000);
+  await observeRun(deps, id, summary, progress.elapsedMs() / 1000);
   emitters?.admins.to([ADMIN_ALL_ROOM, broadcastRoom(id)]).emit("broadcast:finished", summary);
   log.info(
     {
@@ -426,6 +426,38 @@ async function finish(
     `Broadcast message stored in shared Redis for ${summary.stored} active sessions`,
   );
   return summary;
+}
+
+/** Hash fields holding what the metrics were told of a broadcast's sessions (read by any instance). */
+const OBSERVED = {
+  stored: "observedStored",
+  duplicates: "observedDuplicates",
+  failed: "observedFailed",
+} as const;
+const OUTCOMES = ["stored", "duplicates", "failed"] as const;
+
+/**
+ * Report a finished run to the metrics. The broadcast's counts are totals over all its runs, so
+ * each session's outcome is reported once: what earlier runs reported (a re-send reads the same
+ * totals again) is subtracted, and what a dead run never reported (a resume) is included.
+ */
+async function observeRun(deps: Deps, id: string, summary: BroadcastSummary, seconds: number): Promise<void> {
+  const key = deps.keys.broadcast(id);
+  const delta = { stored: 0, duplicates: 0, failed: 0 };
+  try {
+    const seen = await deps.redis.hmget(key, ...OUTCOMES.map((o) => OBSERVED[o]));
+    const told: Record<string, number> = {};
+    OUTCOMES.forEach((o, i) => {
+      const before = Number(seen[i]) || 0;
+      delta[o] = Math.max(0, summary[o] - before);
+      told[OBSERVED[o]] = Math.max(before, summary[o]);
+    });
+    await deps.redis.hset(key, told);
+  } catch (err) {
+    // The run itself is done; only its session counts go unreported.
+    deps.log.warn({ broadcastId: id, err: String(err) }, "broadcast session counts not reported to metrics");
+  }
+  observeBroadcast({ status: summary.status, ...delta }, seconds);
 }
 
 /** The run stopped part-way: say so (a worker takes it up again; the duplicate check keeps it exact). */

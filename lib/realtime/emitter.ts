@@ -13,6 +13,8 @@ export interface LiveEmitter<M extends EventMap<M>> {
   to(rooms: string | string[]): {
     emit<E extends keyof M & string>(event: E, ...args: Parameters<M[E]>): unknown;
   };
+  /** Close the sockets in these rooms (an admin's ended sign-in). */
+  in(rooms: string | string[]): { disconnectSockets(close?: boolean): unknown };
 }
 
 /**
@@ -59,5 +61,6 @@ export function resetEmitters(): void {
 
 function silent<M extends EventMap<M>>(): LiveEmitter<M> {
   const none = { emit: () => false };
-  return { ...none, to: () => none };
+  // An ended admin sign-in's open socket is then refused at its next connection instead.
+  return { ...none, to: () => none, in: () => ({ disconnectSockets: () => undefined }) };
 }

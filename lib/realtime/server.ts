@@ -2,6 +2,7 @@ import type { Server as HttpServer, IncomingMessage } from "node:http";
 import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import { type Namespace, Server } from "socket.io";
 import { adminFromCookieHeader } from "../auth/admin-session";
+import { adminSessionRoom } from "../auth/admin-sessions";
 import { assertSameOrigin } from "../auth/principal";
 import type { Deps } from "../context";
 import { getMetrics } from "../metrics";
@@ -35,6 +36,8 @@ interface UserData {
 }
 interface AdminData {
   email: string;
+  /** The sign-in this socket belongs to (lib/auth/admin-sessions.ts). */
+  sid: string;
 }
 
 export type HeraldIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, UserData>;
@@ -106,6 +109,8 @@ function receiptBucket() {
 export function attachRealtime(httpServer: HttpServer, deps: Deps) {
   const { redis, keys, log, config } = deps;
   const sharded = clusterOf(redis) !== null;
+  // Failures that must not break a socket still leave a line (Redis down shows here first).
+  const logged = (what: string) => (err: unknown) => log.warn({ err: String(err) }, what);
   const pub = createRedis("io-pub");
   // Classic pub/sub on a cluster would copy every message to every node; sharded pub/sub keeps
   // each channel on the node of its slot, with one subscriber connection per master.
@@ -133,7 +138,8 @@ export function attachRealtime(httpServer: HttpServer, deps: Deps) {
       if (!sessionId) return next(new Error("unauthorized"));
       socket.data.sessionId = sessionId;
       next();
-    } catch {
+    } catch (err) {
+      logged("socket refused: its session could not be checked")(err);
       next(new Error("unavailable"));
     }
   });
@@ -169,8 +175,10 @@ export function attachRealtime(httpServer: HttpServer, deps: Deps) {
     metrics.sockets.inc();
     // The only room an end-user socket ever joins; nothing it sends can name another.
     socket.join(sessionRoom(sessionId));
-    markOnline(redis, keys, [sessionId]).then(presenceChanged, () => {});
-    touchVisitor(redis, keys, sessionId, config.HERALD_SESSION_TTL_SECONDS).catch(() => {});
+    markOnline(redis, keys, [sessionId]).then(presenceChanged, logged("presence not marked online"));
+    touchVisitor(redis, keys, sessionId, config.HERALD_SESSION_TTL_SECONDS).catch(
+      logged("visitor session TTL not refreshed"),
+    );
 
     const takeReceipt = receiptBucket();
     // A receipt names a message id only; the session is the socket's own, so a client can
@@ -198,8 +206,12 @@ export function attachRealtime(httpServer: HttpServer, deps: Deps) {
       const left = await io
         .in(sessionRoom(sessionId))
         .local.fetchSockets()
-        .catch(() => []);
-      if (left.length === 0) markOffline(redis, keys, sessionId).then(presenceChanged, () => {});
+        .catch((err: unknown) => {
+          logged("could not list the session's other sockets")(err);
+          return [];
+        });
+      if (left.length === 0)
+        markOffline(redis, keys, sessionId).then(presenceChanged, logged("presence not marked offline"));
     });
   });
 
@@ -208,13 +220,16 @@ export function attachRealtime(httpServer: HttpServer, deps: Deps) {
       const who = await adminFromCookieHeader(socket.handshake.headers.cookie);
       if (!who) return next(new Error("unauthorized"));
       socket.data.email = who.email;
+      socket.data.sid = who.sid;
       next();
-    } catch {
+    } catch (err) {
+      logged("admin socket refused: its sign-in could not be checked")(err);
       next(new Error("unavailable"));
     }
   });
   admin.on("connection", (socket) => {
-    socket.join(ADMIN_ALL_ROOM);
+    // The sign-in's own room: ending the sign-in (sign-out, password change) disconnects it.
+    socket.join([ADMIN_ALL_ROOM, adminSessionRoom(socket.data.sid)]);
     const room = (payload: unknown) => {
       const p = WatchSchema.safeParse(payload);
       return p.success ? broadcastRoom(p.data.broadcastId) : null;
@@ -236,8 +251,8 @@ export function attachRealtime(httpServer: HttpServer, deps: Deps) {
     const ids = [...io.of("/").adapter.rooms.keys()]
       .filter((r) => r.startsWith("session:"))
       .map((r) => r.slice(8));
-    markOnline(redis, keys, ids).catch(() => {});
-    prunePresence(redis, keys).catch(() => {});
+    markOnline(redis, keys, ids).catch(logged("presence heartbeat failed"));
+    prunePresence(redis, keys).catch(logged("stale presence not pruned"));
   }, PRESENCE_REFRESH_MS);
   heartbeat.unref();
 

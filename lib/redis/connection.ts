@@ -1,6 +1,7 @@
 import { Cluster, Redis, type RedisOptions } from "ioredis";
 import { type ClusterNode, getConfig } from "../config";
 import { getLogger } from "../log";
+import { observeRedisError, type RedisErrorKind } from "../metrics";
 import { registerScripts } from "./scripts";
 
 /** Where to reach Redis: an URL (redis://, rediss://) or a unix socket path (unix:///path or a bare path). */
@@ -101,6 +102,7 @@ function watchErrors(client: Redis | Cluster, role: string): void {
   const log = getLogger();
   let lastError = "";
   client.on("error", (err: Error) => {
+    observeRedisError("connection");
     // ioredis emits the same error on every retry; log a change once.
     if (err.message !== lastError) log.warn({ role, err: err.message }, "redis connection error");
     lastError = err.message;
@@ -109,6 +111,42 @@ function watchErrors(client: Redis | Cluster, role: string): void {
     if (lastError) log.info({ role }, "redis connection restored");
     lastError = "";
   });
+  // A Cluster routes commands through its own sendCommand too: counted the same way.
+  countCommandFailures(client as Redis);
+}
+
+/**
+ * Count every failed command in `herald_redis_errors_total` (pipelines and scripts go through
+ * sendCommand too). One extra handler per command: cheap, and the caller's handling is unchanged.
+ */
+function countCommandFailures(client: Redis): void {
+  const send = client.sendCommand.bind(client);
+  // A command queued while disconnected goes through sendCommand again on reconnect: count it once.
+  const watched = new WeakSet<object>();
+  client.sendCommand = ((...args: Parameters<Redis["sendCommand"]>) => {
+    const command = args[0];
+    if (!watched.has(command) && !isHandshakeProbe(command)) {
+      watched.add(command);
+      command.promise.catch((err: unknown) => {
+        const kind = redisErrorKind(err);
+        if (kind) observeRedisError(kind);
+      });
+    }
+    return send(...args);
+  }) as Redis["sendCommand"];
+}
+
+/** ioredis sends CLIENT SETINFO on connect and ignores its refusal by a Redis older than 7.2. */
+function isHandshakeProbe(command: Parameters<Redis["sendCommand"]>[0]): boolean {
+  return command.name.toLowerCase() === "client" && String(command.args[0]).toLowerCase() === "setinfo";
+}
+
+/** The kind of a failed command, or null when it is no Redis failure (NOSCRIPT: ioredis resends). */
+export function redisErrorKind(err: unknown): RedisErrorKind | null {
+  if (!(err instanceof Error) || err.message.startsWith("NOSCRIPT")) return null;
+  if (/Command timed out/i.test(err.message)) return "timeout";
+  if (isRedisUnavailable(err)) return "unavailable";
+  return err.name === "ReplyError" ? "reply" : null;
 }
 
 const SHARED = Symbol.for("herald.redis.shared");

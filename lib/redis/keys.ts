@@ -92,7 +92,17 @@ export function createKeys(layout: KeyLayout) {
     tokenHashes: () => "herald:tokens:by-hash",
     admins: () => "herald:admins",
     presence: () => "herald:presence",
-    rateLimit: (scope: string, subject: string) => `herald:ratelimit:${scope}:${subject}`,
+    /** One rate-limit counter; the subject (hashed or bounded by the caller) is its own hash tag. */
+    rateLimit: (scope: string, subject: string) => `herald:ratelimit:{${scope}:${subject}}`,
+    /** Sign-in limits of one address, alone and with one email: one hash tag, checked in one script. */
+    signInLimits: (address: string, email: string) => [
+      `herald:ratelimit:{signin:${address}}`,
+      `herald:ratelimit:{signin:${address}}:${email}`,
+    ],
+    /** Signed-in admin sessions: session id -> {email, expiresAt, …} (lib/auth/admin-sessions.ts). */
+    adminSessions: () => "herald:admin-sessions",
+    /** When each API token was last used: name -> ISO time (written at most once a minute). */
+    tokensLastUsed: () => "herald:tokens:last-used",
   };
 }
 

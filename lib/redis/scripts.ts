@@ -15,6 +15,8 @@ const SCRIPTS = {
   heraldCreateBroadcast: "create-broadcast.lua",
   heraldSetStatus: "set-status.lua",
   heraldRetract: "retract.lua",
+  heraldRateLimit: "rate-limit.lua",
+  heraldAppendUserMessage: "append-user-message.lua",
 } as const;
 
 type Arg = string | Buffer | number;
@@ -32,6 +34,10 @@ export interface ScriptCommands {
   heraldSetStatus(numkeys: number, ...args: Arg[]): Promise<[number, string]>;
   /** numkeys, ...keys, ...argv — see retract.lua */
   heraldRetract(numkeys: number, ...args: Arg[]): Promise<number>;
+  /** numkeys, ...keys, ...argv — see rate-limit.lua */
+  heraldRateLimit(numkeys: number, ...args: Arg[]): Promise<[number, number, number]>;
+  /** numkeys, ...keys, ...argv — see append-user-message.lua */
+  heraldAppendUserMessage(numkeys: number, ...args: Arg[]): Promise<[number, number]>;
 }
 
 /**

@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { HeraldError } from "../errors";
+import { observeUserMessage } from "../metrics";
+import type { HeraldRedis } from "../redis/connection";
 import type { Keys } from "../redis/keys";
 import { countExisting } from "../redis/pipeline";
 import { type HistoryEntry, parseHistoryEntry, type StoredMessage } from "../schemas/message";
@@ -22,13 +24,17 @@ export async function readHistory(
   return raws.map(parseHistoryEntry);
 }
 
-/** Append an end user's message, as the chat app does (creating the list), refreshing the TTL. */
+/**
+ * Append an end user's message, as the chat app does (creating the list). The list's TTL is
+ * kept at least `ttlSeconds` away, never shortened; a list already holding `maxEntries` takes
+ * no more user messages (429: it frees up only when the list expires).
+ */
 export async function appendUserMessage(
-  redis: Redis,
+  redis: HeraldRedis,
   keys: Keys,
   sessionId: string,
   text: string,
-  ttlSeconds: number,
+  opts: { ttlSeconds: number; maxEntries: number },
 ): Promise<StoredMessage> {
   const msg: StoredMessage = {
     id: randomUUID(),
@@ -37,41 +43,33 @@ export async function appendUserMessage(
     createdAt: new Date().toISOString(),
   };
   const key = keys.sessionMessages(sessionId);
-  const multi = redis.multi().rpush(key, JSON.stringify(msg));
-  if (ttlSeconds > 0) multi.expire(key, ttlSeconds);
-  const results = await multi.exec();
-  const failed = results?.find(([err]) => err)?.[0];
-  if (failed) {
+  let appended: number;
+  try {
+    [appended] = await redis.heraldAppendUserMessage(
+      1,
+      key,
+      JSON.stringify(msg),
+      opts.maxEntries,
+      opts.ttlSeconds * 1000,
+    );
+  } catch (err) {
     // A legacy key of another type: this one session cannot take messages; say so instead of a 500.
-    if (/WRONGTYPE/.test(failed.message)) {
+    if (err instanceof Error && /WRONGTYPE/.test(err.message)) {
       throw new HeraldError("conflict", "this chat session's history cannot be written to");
     }
-    throw failed;
+    throw err;
   }
+  if (appended !== 1) {
+    const ttlMs = await redis.pttl(key);
+    throw HeraldError.rateLimited(
+      `this chat's history is full (${opts.maxEntries} messages)`,
+      ttlMs > 0 ? ttlMs : 24 * 3600 * 1000,
+    );
+  }
+  observeUserMessage();
   return msg;
 }
 
 export async function sessionExists(redis: Redis, keys: Keys, sessionId: string): Promise<boolean> {
   return (await countExisting(redis, keys.sessionData(sessionId), keys.sessionMessages(sessionId))) > 0;
-}
-
-/** End users may send this many messages per window (a typing human never gets near it). */
-export const USER_MESSAGE_LIMIT = { max: 20, windowSeconds: 10 };
-
-/**
- * Count one message against the session's fixed-window limit; throws 429 past it. One round
- * trip: the window is created with its expiry (SET NX EX, any Redis version), then counted.
- */
-export async function limitUserMessages(
-  redis: Redis,
-  keys: Keys,
-  sessionId: string,
-  limit = USER_MESSAGE_LIMIT,
-): Promise<void> {
-  const key = keys.rateLimit("chat-message", sessionId);
-  const res = await redis.multi().set(key, 0, "EX", limit.windowSeconds, "NX").incr(key).exec();
-  const count = Number(res?.[1]?.[1] ?? 0);
-  if (count > limit.max) {
-    throw new HeraldError("rate_limited", "you are sending messages too fast; wait a few seconds");
-  }
 }

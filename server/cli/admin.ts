@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { z } from "zod";
+import { endSignInsOf, removeAdmin } from "../../lib/auth/account";
 import {
   AdminEmailSchema,
   AdminPasswordSchema,
@@ -46,7 +47,10 @@ export function registerAdmin(program: Command): void {
           printJson(generated ? { ...info, password } : info);
           return;
         }
+        // A reset password ends every sign-in made with the old one.
+        const ended = opts.force ? await endSignInsOf(deps, info.email) : 0;
         out(`Admin ${opts.force ? "saved" : "created"}: ${info.email}`);
+        if (ended > 0) note(`${ended} sign-in${ended === 1 ? "" : "s"} of ${info.email} ended`);
         if (generated) {
           out(`Password: ${password}`);
           note("This password is shown only once: store it now.");
@@ -67,6 +71,37 @@ export function registerAdmin(program: Command): void {
           ["EMAIL", "CREATED"],
           admins.map((a) => [a.email, a.createdAt]),
         );
+      });
+    });
+
+  admin
+    .command("remove")
+    .description("remove an admin: they can no longer sign in, and their sign-ins end at once")
+    .argument("<email>", "the admin's email")
+    .action(async (email: string) => {
+      const parsed = AdminEmailSchema.safeParse(email);
+      if (!parsed.success) throw usageErrorFromZod(parsed.error, { "": "<email>" });
+      await withRuntime(async ({ deps }) => {
+        try {
+          await removeAdmin(deps, "cli", parsed.data);
+        } catch (err) {
+          if (err instanceof HeraldError && err.code !== "internal") throw new CliError(err.message);
+          throw err;
+        }
+        out(`Admin removed: ${parsed.data}`);
+      });
+    });
+
+  admin
+    .command("sign-out")
+    .description("end every sign-in of an admin (a lost laptop), without changing the password")
+    .argument("<email>", "the admin's email")
+    .action(async (email: string) => {
+      const parsed = AdminEmailSchema.safeParse(email);
+      if (!parsed.success) throw usageErrorFromZod(parsed.error, { "": "<email>" });
+      await withRuntime(async ({ deps }) => {
+        const ended = await endSignInsOf(deps, parsed.data);
+        out(`${ended} sign-in${ended === 1 ? "" : "s"} of ${parsed.data} ended`);
       });
     });
 }

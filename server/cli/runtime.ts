@@ -5,7 +5,7 @@ import { closeBroadcastQueue } from "../../lib/broadcasts/jobs";
 import { ConfigError, getConfig, resetConfig } from "../../lib/config";
 import type { Deps } from "../../lib/context";
 import { HeraldError } from "../../lib/errors";
-import { getLogger } from "../../lib/log";
+import { envLogLevel, getLogger } from "../../lib/log";
 import { type Emitters, getEmitters } from "../../lib/realtime/emitter";
 import { closeRedis, getRedis, type HeraldRedis, isRedisUnavailable } from "../../lib/redis/connection";
 import { getKeys } from "../../lib/redis/keys";
@@ -50,7 +50,7 @@ export function usageErrorFromZod(err: ZodError, names: FieldNames = {}): CliErr
  */
 export function installCliLogger(): void {
   const holder = globalThis as { [k: symbol]: Logger | undefined };
-  const level = process.env.LOG_LEVEL || "error";
+  const level = envLogLevel("error");
   holder[Symbol.for("herald.logger")] = pino(
     {
       name: "herald",

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { createToken, listTokens, revokeToken, TokenNameSchema } from "../../lib/auth/tokens";
+import { createToken, listTokens, revokeToken } from "../../lib/auth/tokens";
+import { CreateTokenInputSchema, TOKEN_SCOPES, TokenNameSchema } from "../../lib/schemas/token";
 import { CliError, note, out, printJson, printTable, usageErrorFromZod, withRuntime } from "./runtime";
 
 function parseName(name: string): string {
@@ -7,6 +8,11 @@ function parseName(name: string): string {
   if (!r.success) throw usageErrorFromZod(r.error, { "": "<name>" });
   return r.data;
 }
+
+const collect = (value: string, previous: string[] = []) => [
+  ...previous,
+  ...value.split(",").filter(Boolean),
+];
 
 export function registerToken(program: Command): void {
   const token = program
@@ -17,12 +23,21 @@ export function registerToken(program: Command): void {
     .command("create")
     .description("create a token and print it alone on stdout (it is shown only once)")
     .argument("<name>", "a name for the token: letters, digits, '.', '_' and '-'")
-    .action(async (name: string) => {
-      const valid = parseName(name);
+    .option(
+      "--scope <scope>",
+      `what the token may do, repeatable or comma-separated: ${TOKEN_SCOPES.join(", ")} (default: all)`,
+      collect,
+    )
+    .action(async (name: string, opts: { scope?: string[] }) => {
+      const parsed = CreateTokenInputSchema.safeParse({ name, scopes: opts.scope ?? [...TOKEN_SCOPES] });
+      if (!parsed.success) throw usageErrorFromZod(parsed.error, { name: "<name>", scopes: "--scope" });
+      const { name: valid, scopes } = parsed.data;
       await withRuntime(async ({ deps }) => {
-        const secret = await createToken(deps.redis, deps.keys, valid);
+        const secret = await createToken(deps.redis, deps.keys, valid, { scopes, createdBy: "cli" });
         out(secret);
-        if (process.stderr.isTTY) note(`token "${valid}" created; store it now, it is not shown again`);
+        if (process.stderr.isTTY) {
+          note(`token "${valid}" created (${scopes.join(", ")}); store it now, it is not shown again`);
+        }
       });
     });
 
@@ -36,8 +51,8 @@ export function registerToken(program: Command): void {
         if (opts.json) return printJson({ tokens });
         if (tokens.length === 0) return note("no tokens");
         printTable(
-          ["NAME", "CREATED", "LAST USED"],
-          tokens.map((t) => [t.name, t.createdAt, t.lastUsedAt ?? "never"]),
+          ["NAME", "SCOPES", "CREATED", "LAST USED"],
+          tokens.map((t) => [t.name, t.scopes.join(","), t.createdAt, t.lastUsedAt ?? "never"]),
         );
       });
     });

@@ -161,8 +161,9 @@ export async function seedSession(
 /** Visit the chat page as a new end user: the answer sets the session cookie. */
 export async function visitChatPage(
   baseUrl: string,
+  headers: Record<string, string> = {},
 ): Promise<{ cookie: string; sessionId: string; setCookie: string }> {
-  const res = await fetch(`${baseUrl}/`, { redirect: "manual" });
+  const res = await fetch(`${baseUrl}/`, { redirect: "manual", headers });
   if (res.status !== 200) throw new Error(`GET / answered ${res.status}`);
   const setCookie = res.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
   if (!setCookie) throw new Error("GET / must issue the session cookie");

@@ -30,6 +30,12 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
+/** Per-address limits high enough for a test suite that opens thousands of chats from one address. */
+export const RELAXED_LIMITS: Record<string, string> = {
+  HERALD_NEW_SESSIONS_BURST: "1000000",
+  HERALD_ADDRESS_MESSAGES_BURST: "1000000",
+};
+
 /**
  * Run the real production server (`node --import tsx server/index.ts`, needs a prior
  * `next build`) against the given Redis, on a free port, and wait until /api/health says 200.
@@ -54,6 +60,9 @@ export async function startTestServer(opts: {
       NEXTAUTH_URL: baseUrl,
       ADMIN_EMAIL: TEST_ADMIN_EMAIL,
       ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+      // Every test client comes from 127.0.0.1: the per-address limits are tested on their own
+      // (test/integration/limits.test.ts), and would otherwise trip the suites that open many chats.
+      ...RELAXED_LIMITS,
       ...opts.env,
     },
     stdio: ["ignore", "pipe", "pipe"],

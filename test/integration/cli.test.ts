@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { verifyAdmin } from "../../lib/auth/admins";
+import { createAdmin, verifyAdmin } from "../../lib/auth/admins";
 import { verifyToken } from "../../lib/auth/tokens";
 import { StoredMessageSchema } from "../../lib/schemas/message";
 import { defaultKeys, rawMessages, snapshotKeys } from "../helpers/herald";
@@ -186,11 +186,14 @@ describe("herald token", () => {
     expect(created.code).toBe(0);
     expect(created.stdout).toMatch(/^hrld_[A-Za-z0-9_-]{43}\n$/);
     const token = created.stdout.trim();
-    expect(await verifyToken(t.redis, defaultKeys, token)).toBe("ci");
+    expect(await verifyToken(t.redis, defaultKeys, token)).toEqual({
+      name: "ci",
+      scopes: ["broadcasts:write", "broadcasts:read", "sessions:read"],
+    });
 
     const list = await herald(["token", "list"]);
     expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(/^ci\s/m);
+    expect(list.stdout).toMatch(/^ci\s+broadcasts:write,broadcasts:read,sessions:read\s/m);
     expect(list.stdout).not.toContain(token);
 
     const dup = await herald(["token", "create", "ci"]);
@@ -206,6 +209,33 @@ describe("herald token", () => {
 
     const badName = await herald(["token", "create", "no spaces"]);
     expect(badName.code).toBe(2);
+  });
+
+  it("creates a token with scopes, refuses an unknown scope, and lists when it was last used", async () => {
+    const created = await herald([
+      "token",
+      "create",
+      "reader",
+      "--scope",
+      "broadcasts:read",
+      "--scope",
+      "sessions:read",
+    ]);
+    expect(created.code).toBe(0);
+    expect(await verifyToken(t.redis, defaultKeys, created.stdout.trim())).toEqual({
+      name: "reader",
+      scopes: ["broadcasts:read", "sessions:read"],
+    });
+    const list = await herald(["token", "list", "--json"]);
+    const reader = (
+      JSON.parse(list.stdout) as { tokens: { name: string; lastUsedAt?: string }[] }
+    ).tokens.find((x) => x.name === "reader");
+    expect(reader?.lastUsedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+
+    const bad = await herald(["token", "create", "x", "--scope", "everything"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--scope/);
+    expect(await t.redis.hexists(defaultKeys.tokens(), "x")).toBe(0);
   });
 });
 
@@ -235,6 +265,27 @@ describe("herald admin", () => {
 
     const bad = await herald(["admin", "create", "not-an-email"]);
     expect(bad.code).toBe(2);
+  });
+
+  it("removes an admin (their sign-ins end) and ends an admin's sign-ins on demand", async () => {
+    await createAdmin(t.redis, defaultKeys, "keeper@example.com", "keeper-password");
+    await createAdmin(t.redis, defaultKeys, "gone@example.com", "gone-password");
+    const { startAdminSession, listAdminSessions } = await import("../../lib/auth/admin-sessions");
+    await startAdminSession(t.redis, defaultKeys, "keeper@example.com", { maxAgeSeconds: 60 });
+    await startAdminSession(t.redis, defaultKeys, "gone@example.com", { maxAgeSeconds: 60 });
+
+    const out = await herald(["admin", "sign-out", "keeper@example.com"]);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toBe("1 sign-in of keeper@example.com ended\n");
+    expect(await listAdminSessions(t.redis, defaultKeys, "keeper@example.com")).toEqual([]);
+
+    const removed = await herald(["admin", "remove", "gone@example.com"]);
+    expect(removed.code).toBe(0);
+    expect(await t.redis.hexists(defaultKeys.admins(), "gone@example.com")).toBe(0);
+    expect(await listAdminSessions(t.redis, defaultKeys, "gone@example.com")).toEqual([]);
+    const again = await herald(["admin", "remove", "gone@example.com"]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/not found/);
   });
 });
 

@@ -167,4 +167,22 @@ describe("deliveries: a filter lists what its counter counts", () => {
     expect(statuses.filter((s: string) => s === "seen")).toHaveLength(9);
     expect(statuses.filter((s: string) => s === "delivered")).toHaveLength(11);
   });
+
+  it("a cursor too large for SCAN, an offset or a stream id is a 400 on every list, never a 500", async () => {
+    // 2^64 and beyond: past any SCAN cursor, offset or stream id part.
+    for (const path of [
+      "/api/sessions",
+      "/api/broadcasts",
+      `/api/broadcasts/${id}/deliveries`,
+      "/api/audit",
+    ]) {
+      for (const cursor of ["99999999999999999999", "18446744073709551616"]) {
+        const res = await api.get(`${path}?cursor=${cursor}`);
+        expect(res.status, `${path} ${cursor}`).toBe(400);
+        expect(res.json.error.code).toBe("invalid_input");
+      }
+    }
+    // An offset past a safe integer, though a fine SCAN cursor.
+    expect((await api.get("/api/broadcasts?cursor=9999999999999999")).status).toBe(400);
+  });
 });

@@ -17,5 +17,10 @@ export default async function SignInPage({
   // Already signed in: straight to the console. A Redis outage shows the form rather than an error.
   const admin = await adminFromCookieHeader((await headers()).get("cookie") ?? undefined).catch(() => null);
   if (admin) redirect("/admin");
-  return <SignInForm callbackUrl={callbackUrl} initialError={typeof sp.error === "string"} />;
+  return (
+    <SignInForm
+      callbackUrl={callbackUrl}
+      initialError={typeof sp.error === "string" ? sp.error : undefined}
+    />
+  );
 }

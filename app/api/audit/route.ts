@@ -4,6 +4,7 @@ import { AuditQuerySchema, listAudit } from "@/lib/audit";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route({ auth: "admin-or-token", query: AuditQuerySchema }, async ({ deps, query }) =>
-  listAudit(deps, query),
+export const GET = route(
+  { auth: "admin-or-token", scope: "broadcasts:read", query: AuditQuerySchema },
+  async ({ deps, query }) => listAudit(deps, query),
 );

@@ -9,7 +9,7 @@ import { BroadcastInputSchema, ListBroadcastsQuerySchema, SendQuerySchema } from
 export const dynamic = "force-dynamic";
 
 export const POST = route(
-  { auth: "admin-or-token", body: BroadcastInputSchema, query: SendQuerySchema },
+  { auth: "admin-or-token", scope: "broadcasts:write", body: BroadcastInputSchema, query: SendQuerySchema },
   async ({ req, deps, principal, body, query }) => {
     // An Idempotency-Key header works like the body's `id`: resending it stores nothing twice.
     const key = req.headers.get("idempotency-key");
@@ -30,6 +30,6 @@ export const POST = route(
 );
 
 export const GET = route(
-  { auth: "admin-or-token", query: ListBroadcastsQuerySchema },
+  { auth: "admin-or-token", scope: "broadcasts:read", query: ListBroadcastsQuerySchema },
   async ({ deps, query }) => listBroadcasts(deps.redis, deps.keys, Number(query.cursor), query.limit),
 );

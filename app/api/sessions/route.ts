@@ -6,6 +6,6 @@ import { listSessions } from "@/lib/sessions/query";
 export const dynamic = "force-dynamic";
 
 export const GET = route(
-  { auth: "admin-or-token", query: ListSessionsQuerySchema },
+  { auth: "admin-or-token", scope: "sessions:read", query: ListSessionsQuerySchema },
   async ({ deps, query }) => listSessions({ ...deps, scanCount: deps.config.HERALD_SCAN_COUNT }, query),
 );

@@ -9,16 +9,21 @@ import { BroadcastIdSchema } from "@/lib/schemas/broadcast";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route({ auth: "admin-or-token" }, async ({ deps, params }) => {
+export const GET = route({ auth: "admin-or-token", scope: "broadcasts:read" }, async ({ deps, params }) => {
   const id = BroadcastIdSchema.safeParse(params.id);
   const b = id.success ? await getBroadcast(deps.redis, deps.keys, id.data) : null;
   if (!b) throw notFound("broadcast");
   return toPublic(b);
 });
 
-export const DELETE = route({ auth: "admin-or-token" }, async ({ deps, params, principal }) => {
-  const id = BroadcastIdSchema.safeParse(params.id);
-  if (!id.success) throw notFound("broadcast");
-  const res = await retractBroadcast(deps, id.data, principalLabel(principal!), { emitters: getEmitters() });
-  return Response.json(res, { status: res.retraction === "done" ? 200 : 202 });
-});
+export const DELETE = route(
+  { auth: "admin-or-token", scope: "broadcasts:write" },
+  async ({ deps, params, principal }) => {
+    const id = BroadcastIdSchema.safeParse(params.id);
+    if (!id.success) throw notFound("broadcast");
+    const res = await retractBroadcast(deps, id.data, principalLabel(principal!), {
+      emitters: getEmitters(),
+    });
+    return Response.json(res, { status: res.retraction === "done" ? 200 : 202 });
+  },
+);

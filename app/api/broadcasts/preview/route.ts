@@ -5,6 +5,7 @@ import { previewTarget } from "@/lib/sessions/query";
 
 export const dynamic = "force-dynamic";
 
-export const POST = route({ auth: "admin-or-token", body: PreviewInputSchema }, async ({ deps, body }) =>
-  previewTarget({ ...deps, scanCount: deps.config.HERALD_SCAN_COUNT }, body.target),
+export const POST = route(
+  { auth: "admin-or-token", scope: "sessions:read", body: PreviewInputSchema },
+  async ({ deps, body }) => previewTarget({ ...deps, scanCount: deps.config.HERALD_SCAN_COUNT }, body.target),
 );

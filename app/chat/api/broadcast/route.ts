@@ -11,7 +11,7 @@ export const dynamic = "force-dynamic";
 const LEGACY_WAIT_MS = 10 * 60_000;
 
 export const POST = route(
-  { auth: "admin-or-token", body: LegacyBroadcastInputSchema },
+  { auth: "admin-or-token", scope: "broadcasts:write", body: LegacyBroadcastInputSchema },
   async ({ req, deps, principal, body }) => {
     const since = Date.now();
     const sent = await submitBroadcast(

@@ -3,10 +3,12 @@
 // The session comes only from the httpOnly cookie (route auth "visitor"), never from the body or query.
 import { route } from "@/lib/api/handler";
 import { recentlyRetracted } from "@/lib/broadcasts/lifecycle";
+import { clientAddress } from "@/lib/limits/address";
+import { admitChatMessage } from "@/lib/limits/chat";
 import { getEmitters } from "@/lib/realtime/emitter";
 import { sessionRoom } from "@/lib/redis/keys";
 import { UserMessageInputSchema } from "@/lib/schemas/message";
-import { appendUserMessage, limitUserMessages, readHistory } from "@/lib/sessions/history";
+import { appendUserMessage, readHistory } from "@/lib/sessions/history";
 import { touchVisitor } from "@/lib/sessions/visitor";
 
 export const dynamic = "force-dynamic";
@@ -25,17 +27,14 @@ export const GET = route({ auth: "visitor" }, async ({ deps, visitor }) => {
 
 export const POST = route(
   { auth: "visitor", body: UserMessageInputSchema },
-  async ({ deps, visitor, body }) => {
+  async ({ req, deps, visitor, body }) => {
     const { redis, keys, config } = deps;
     const sessionId = visitor!;
-    await limitUserMessages(redis, keys, sessionId);
-    const message = await appendUserMessage(
-      redis,
-      keys,
-      sessionId,
-      body.message,
-      config.HERALD_MESSAGE_TTL_SECONDS,
-    );
+    await admitChatMessage(deps, sessionId, clientAddress(req.headers));
+    const message = await appendUserMessage(redis, keys, sessionId, body.message, {
+      ttlSeconds: config.HERALD_MESSAGE_TTL_SECONDS,
+      maxEntries: config.HERALD_USER_HISTORY_MAX,
+    });
     await touchVisitor(redis, keys, sessionId, config.HERALD_SESSION_TTL_SECONDS);
     // The session's other tabs show it at once; the sending tab dedupes it by id.
     getEmitters().users.to(sessionRoom(sessionId)).emit("message", message);

@@ -7,8 +7,11 @@ import { BroadcastIdSchema } from "@/lib/schemas/broadcast";
 
 export const dynamic = "force-dynamic";
 
-export const POST = route({ auth: "admin-or-token" }, async ({ deps, params, principal }) => {
-  const id = BroadcastIdSchema.safeParse(params.id);
-  if (!id.success) throw notFound("broadcast");
-  return cancelBroadcast(deps, id.data, principalLabel(principal!), getEmitters());
-});
+export const POST = route(
+  { auth: "admin-or-token", scope: "broadcasts:write" },
+  async ({ deps, params, principal }) => {
+    const id = BroadcastIdSchema.safeParse(params.id);
+    if (!id.success) throw notFound("broadcast");
+    return cancelBroadcast(deps, id.data, principalLabel(principal!), getEmitters());
+  },
+);

@@ -6,7 +6,7 @@ import { BroadcastIdSchema, DeliveriesQuerySchema } from "@/lib/schemas/broadcas
 export const dynamic = "force-dynamic";
 
 export const GET = route(
-  { auth: "admin-or-token", query: DeliveriesQuerySchema },
+  { auth: "admin-or-token", scope: "broadcasts:read", query: DeliveriesQuerySchema },
   async ({ deps, params, query }) => {
     const id = BroadcastIdSchema.safeParse(params.id);
     if (!id.success || !(await getBroadcast(deps.redis, deps.keys, id.data))) throw notFound("broadcast");

@@ -5,7 +5,7 @@ import { readHistory, sessionExists } from "@/lib/sessions/history";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route({ auth: "admin-or-token" }, async ({ deps, params }) => {
+export const GET = route({ auth: "admin-or-token", scope: "sessions:read" }, async ({ deps, params }) => {
   const id = SessionIdSchema.safeParse(params.id);
   if (!id.success || !(await sessionExists(deps.redis, deps.keys, id.data))) throw notFound("session");
   return { id: id.data, messages: await readHistory(deps.redis, deps.keys, id.data) };
