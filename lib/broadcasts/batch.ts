@@ -21,13 +21,23 @@ export interface StoreResult {
   reasons: string[];
 }
 
-/** Store the message in a batch of sessions: one fanout.lua call (on a cluster, one per node). */
-export async function storeBatch(deps: Deps, entries: TargetEntry[], payload: string): Promise<StoreResult> {
+/**
+ * Store the message in a batch of sessions: one fanout.lua call (on a cluster, one per node).
+ * `marks`: the broadcast's set of sessions pushed to (keys.pushed), the O(1) duplicate check;
+ * null searches the lists instead (a broadcast created before marks). A cluster always does,
+ * since the set and the lists are on different nodes.
+ */
+export async function storeBatch(
+  deps: Deps,
+  entries: TargetEntry[],
+  payload: string,
+  marks: string | null,
+): Promise<StoreResult> {
   const cluster = clusterOf(deps.redis);
   if (cluster) return storeBatchOnCluster(deps, cluster, entries, payload);
   const { redis, keys, config } = deps;
   const ttl = config.HERALD_MESSAGE_TTL_SECONDS;
-  const keyArgs: string[] = [];
+  const keyArgs: string[] = marks ? [marks] : [];
   let kinds = "";
   for (const e of entries) {
     // fanout.lua takes only the keys a kind needs: a session found by its data key was there
@@ -44,6 +54,8 @@ export async function storeBatch(deps: Deps, entries: TargetEntry[], payload: st
     payload,
     ttl,
     kinds,
+    marks ? "marks" : "lists",
+    ...(marks ? entries.map((e) => e.id) : []),
   );
   return { codes, reasons: wrongTypes.map(wrongTypeReason) };
 }
@@ -96,6 +108,7 @@ async function storeBatchOnCluster(
       payload,
       ttl,
       part.map((t) => t.kind).join(""),
+      "lists",
     );
     let w = 0;
     part.forEach((t, j) => {
