@@ -151,6 +151,7 @@ export function attachRealtime(httpServer: HttpServer, deps: Deps) {
     AdminData
   >;
 
+  // biome-ignore lint/correctness/useHookAtTopLevel: a setter named use…, not a React hook
   if (sharded) useServerEmitters({ users: io, admins: admin } satisfies Emitters);
 
   const metrics = getMetrics();
