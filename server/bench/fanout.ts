@@ -16,6 +16,7 @@ import { benchCluster } from "./cluster";
 import { type HeraldRun, runHerald } from "./herald-run";
 import type { LegacyResult } from "./legacy";
 import { findPython, runPythonLegacy } from "./legacy-python";
+import { benchLongHistory } from "./long-history";
 import { startProbe } from "./probe-client";
 import { depsOnBenchRedis, startBenchRedis } from "./redis-server";
 import { type BenchReport, printReport } from "./report";
@@ -23,7 +24,7 @@ import { fmtInt, intArg, parseArgs, peakRss } from "./stats";
 
 const args = parseArgs(process.argv.slice(2), {
   strings: ["sessions", "legacy-sample", "runs", "batch", "concurrency", "cpu-prof", "json"],
-  flags: ["no-emit", "no-estimate", "no-python", "no-ceiling", "profile", "cluster"],
+  flags: ["no-emit", "no-estimate", "no-python", "no-ceiling", "profile", "cluster", "long-history"],
 });
 if (args.help) {
   console.log(`npm run bench -- [options]
@@ -41,7 +42,11 @@ if (args.help) {
   --cpu-prof FILE       CPU profile of the bench process during the first Herald run
   --json FILE           also write the figures as JSON
   --cluster             the same broadcast on one redis-server and on a local 3-master Redis
-                        Cluster (uses --sessions, --runs, --batch, --concurrency only)`);
+                        Cluster (uses --sessions, --runs, --batch, --concurrency only)
+  --long-history        the fan-out as seeded, then with 1% of the sessions holding 100,000-entry
+                        lists, duplicate check by marks and by list search; rates vs the 5-message
+                        case of the same run, and Redis calls over 5 ms (uses --sessions, --runs,
+                        --batch, --concurrency only)`);
   process.exit(0);
 }
 const N = intArg(args, "sessions", 100_000, 1);
@@ -54,6 +59,10 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 if (args.cluster) {
   await benchCluster({ sessions: N, runs, batchSize, concurrency, log });
   process.exit(0);
+}
+if (args["long-history"]) {
+  await benchLongHistory({ sessions: N, runs, share: 0.01, entries: 100_000, batchSize, concurrency, log });
+  process.exit();
 }
 
 const redisServer = await startBenchRedis();

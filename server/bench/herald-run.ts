@@ -20,6 +20,8 @@ export interface HeraldRunOptions {
   cpuProfile?: string;
   /** Take the broadcast out of every list afterwards (another run follows). */
   restore: boolean;
+  /** Duplicate check by searching the lists, as before marks (RunOptions.searchLists). */
+  searchLists?: boolean;
 }
 
 export interface HeraldRun {
@@ -78,6 +80,7 @@ export async function runHerald(deps: Deps, o: HeraldRunOptions): Promise<Herald
         estimate: o.estimate,
         ...(o.batchSize ? { batchSize: o.batchSize } : {}),
         ...(o.concurrency ? { concurrency: o.concurrency } : {}),
+        ...(o.searchLists ? { searchLists: true } : {}),
       },
     ),
   );
