@@ -10,6 +10,7 @@ import { writeFileSync } from "node:fs";
 import { getEmitters } from "../../lib/realtime/emitter";
 import { closeRedis } from "../../lib/redis/connection";
 import type { SeedResult } from "../../lib/sessions/demo";
+import { benchAdmin } from "./admin";
 import { hasRedisBenchmark, measureCeiling } from "./ceiling";
 import { ask, forkHelper, killHelpers } from "./children";
 import { benchCluster } from "./cluster";
@@ -24,7 +25,7 @@ import { fmtInt, intArg, parseArgs, peakRss } from "./stats";
 
 const args = parseArgs(process.argv.slice(2), {
   strings: ["sessions", "legacy-sample", "runs", "batch", "concurrency", "cpu-prof", "json"],
-  flags: ["no-emit", "no-estimate", "no-python", "no-ceiling", "profile", "cluster", "long-history"],
+  flags: ["no-emit", "no-estimate", "no-python", "no-ceiling", "profile", "cluster", "long-history", "admin"],
 });
 if (args.help) {
   console.log(`npm run bench -- [options]
@@ -46,7 +47,10 @@ if (args.help) {
   --long-history        the fan-out as seeded, then with 1% of the sessions holding 100,000-entry
                         lists, duplicate check by marks and by list search; rates vs the 5-message
                         case of the same run, and Redis calls over 5 ms (uses --sessions, --runs,
-                        --batch, --concurrency only)`);
+                        --batch, --concurrency only)
+  --admin               the admin's reads at 1,000,000 sessions (or --sessions) with one broadcast's
+                        records: preview, sessions pages per filter, report pages per status,
+                        report search; median of --runs (default 3)`);
   process.exit(0);
 }
 const N = intArg(args, "sessions", 100_000, 1);
@@ -59,6 +63,14 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 if (args.cluster) {
   await benchCluster({ sessions: N, runs, batchSize, concurrency, log });
   process.exit(0);
+}
+if (args.admin) {
+  await benchAdmin({
+    sessions: intArg(args, "sessions", 1_000_000, 1),
+    runs: intArg(args, "runs", 3, 1),
+    log,
+  });
+  process.exit();
 }
 if (args["long-history"]) {
   await benchLongHistory({ sessions: N, runs, share: 0.01, entries: 100_000, batchSize, concurrency, log });
