@@ -6,7 +6,7 @@
  * per status filter and report search by session id (GET /api/broadcasts/:id/deliveries).
  * Each is timed `runs` times; the median is reported.
  */
-import { listDeliveries, markDeliveries, sendBroadcast } from "../../lib/broadcasts";
+import { getBroadcast, listDeliveries, markDeliveries, sendBroadcast } from "../../lib/broadcasts";
 import type { Deps } from "../../lib/context";
 import { closeRedis } from "../../lib/redis/connection";
 import { BroadcastInputSchema, type DeliveryStatus } from "../../lib/schemas/broadcast";
@@ -16,6 +16,7 @@ import { markOnline } from "../../lib/sessions/presence";
 import { listSessions, previewTarget, type QueryDeps } from "../../lib/sessions/query";
 import { depsOnBenchRedis, startBenchRedis } from "./redis-server";
 import { fmtInt } from "./stats";
+import { checkOneCopyEach } from "./verify";
 
 export interface AdminBenchOptions {
   sessions: number;
@@ -61,6 +62,9 @@ export async function benchAdmin(o: AdminBenchOptions): Promise<void> {
       "bench",
       { estimate: false },
     );
+    // The records stay; the copies go, so the sessions are as seeded (half of them empty) again.
+    const payload = (await getBroadcast(deps.redis, deps.keys, summary.id))?.payload ?? "";
+    await checkOneCopyEach(deps.redis, deps.keys, payload, { remove: true });
     const receipts = ids.slice(ONLINE).map((sessionId, i) => ({
       sessionId,
       to: i % 2 === 0 ? ("delivered" as const) : ("seen" as const),

@@ -25,7 +25,17 @@ import { fmtInt, intArg, parseArgs, peakRss } from "./stats";
 
 const args = parseArgs(process.argv.slice(2), {
   strings: ["sessions", "legacy-sample", "runs", "batch", "concurrency", "cpu-prof", "json"],
-  flags: ["no-emit", "no-estimate", "no-python", "no-ceiling", "profile", "cluster", "long-history", "admin"],
+  flags: [
+    "no-emit",
+    "no-estimate",
+    "no-python",
+    "no-ceiling",
+    "profile",
+    "cluster",
+    "long-history",
+    "admin",
+    "no-tcp",
+  ],
 });
 if (args.help) {
   console.log(`npm run bench -- [options]
@@ -38,6 +48,7 @@ if (args.help) {
   --no-emit             do not publish live pushes (default: publish, as the API does)
   --no-estimate         no progress estimate (default: estimate, as the API does)
   --no-python           skip the legacy loop in Python (run when python3 has redis-py)
+  --no-tcp              skip the legacy loop over TCP (default: run it beside the unix-socket one)
   --no-ceiling          skip redis-benchmark
   --profile             print Redis INFO commandstats and the slowest calls of the median run
   --cpu-prof FILE       CPU profile of the bench process during the first Herald run
@@ -77,7 +88,7 @@ if (args["long-history"]) {
   process.exit();
 }
 
-const redisServer = await startBenchRedis();
+const redisServer = await startBenchRedis({ tcp: !args["no-tcp"] && legacySample > 0 });
 try {
   const deps = depsOnBenchRedis(redisServer);
   const { redis, keys, config } = deps;
@@ -113,22 +124,25 @@ try {
   await probe.phase(null);
 
   // 2. The legacy algorithm, in its own process as the legacy app was.
-  let legacy: LegacyResult | undefined;
-  if (legacySample > 0) {
-    log(`legacy: ${legacySample < N ? `sample of ${fmtInt(legacySample)} sessions` : "all sessions"}…`);
+  const runLegacy = async (url: string, phase: string) => {
+    log(`${phase}: ${legacySample < N ? `sample of ${fmtInt(legacySample)} sessions` : "all sessions"}…`);
     const child = forkHelper("legacy.ts", [
-      redisServer.url,
+      url,
       String(legacySample),
       String(config.HERALD_MESSAGE_TTL_SECONDS),
       ...layoutArgs,
     ]);
-    await probe.phase("legacy");
+    await probe.phase(phase);
     // The probe phase ends with the timed part; the child then undoes its writes.
     const undone = ask(child, null, (m) => (m.undone ? true : undefined));
-    legacy = await ask(child, null, (m) => m.result as LegacyResult | undefined);
+    const result = await ask(child, null, (m) => m.result as LegacyResult | undefined);
     await probe.phase(null);
     await undone;
-  }
+    return result;
+  };
+  const legacy = legacySample > 0 ? await runLegacy(redisServer.url, "legacy") : undefined;
+  // The same loop over TCP on loopback, as the legacy app reached its Redis.
+  const legacyTcp = redisServer.tcpUrl ? await runLegacy(redisServer.tcpUrl, "legacy tcp") : undefined;
 
   // 2b. The same loop as the legacy app ran it (Python, redis-py), when that is installed.
   let legacyPython: LegacyResult | undefined;
@@ -197,6 +211,7 @@ try {
     seedMs,
     redisVersion,
     legacy,
+    legacyTcp,
     legacyPython,
     runs: heraldRuns,
     emit: !!emitters,
