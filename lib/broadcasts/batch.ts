@@ -23,9 +23,9 @@ export interface StoreResult {
 
 /**
  * Store the message in a batch of sessions: one fanout.lua call (on a cluster, one per node).
- * `marks`: the broadcast's set of sessions pushed to (keys.pushed), the O(1) duplicate check;
- * null searches the lists instead (a broadcast created before marks). A cluster always does,
- * since the set and the lists are on different nodes.
+ * `marks`: the broadcast's set of long lists pushed to (keys.pushed), which bounds the
+ * duplicate check; null searches whole lists instead (a broadcast created before marks). A
+ * cluster always does, since the set and the lists are on different nodes.
  */
 export async function storeBatch(
   deps: Deps,
@@ -55,10 +55,16 @@ export async function storeBatch(
     ttl,
     kinds,
     marks ? "marks" : "lists",
-    ...(marks ? entries.map((e) => e.id) : []),
+    SEARCHED_LIST_LENGTH,
   );
   return { codes, reasons: wrongTypes.map(wrongTypeReason) };
 }
+
+/**
+ * Lists up to this long are searched for an earlier copy (LPOS MAXLEN, a few µs); longer ones
+ * are marked instead (fanout.lua): the duplicate check never reads more than this many entries.
+ */
+const SEARCHED_LIST_LENGTH = 100;
 
 const wrongTypeReason = (type: string) => `messages key holds a ${type}, not a list`;
 

@@ -36,9 +36,10 @@ export interface StoredBroadcast extends Broadcast {
   /** ...valid only on the Redis process that gave it (INFO run_id): a SCAN cursor means nothing to another. */
   cursorRunId: string;
   /**
-   * How the fan-out keeps one copy per session (fanout.lua): "marks", a set of the sessions this
-   * broadcast was pushed to, written in the same atomic call as the pushes; "lists", a search of
-   * each list (broadcasts created before marks existed, whose earlier pushes left no marks).
+   * How the fan-out keeps one copy per session (fanout.lua): "marks", a search of each list's
+   * first entries plus a set of the long lists pushed to, written in the same atomic call as the
+   * pushes; "lists", a search of each whole list (broadcasts created before marks existed, whose
+   * long lists were never marked).
    */
   dedupe: "marks" | "lists";
 }

@@ -667,13 +667,16 @@ describe("long histories", () => {
     expect(resumed).toMatchObject({ status: "completed", targeted: 203, failed: 0 });
     expect(resumed.stored + resumed.duplicates).toBe(203);
     expect(again).toMatchObject({ status: "completed", targeted: 203, stored: resumed.stored, failed: 0 });
-    // The duplicate check never searched a list: its cost does not grow with the history.
-    expect(commands).not.toContain("LPOS");
+    // The duplicate check never read more than the first 101 entries of a list: its cost does
+    // not grow with the history (the long lists are marked instead).
+    expect(commands).toContain("LPOS");
+    for (const lpos of mon.calls("LPOS")) expect(lpos.slice(3)).toEqual(["MAXLEN", "101"]);
     expect(commands).not.toContain("LRANGE");
     const payload = (await getBroadcast(t.redis, keys, "long-1"))!.payload;
     expect((await copies(ids, payload)).filter((n) => n !== 1)).toEqual([]);
     expect(await t.redis.llen(keys.sessionMessages("long-a"))).toBe(LONG + 2);
-    expect(await t.redis.scard(keys.pushed("long-1"))).toBe(203);
+    // Only the long lists are marked.
+    expect((await t.redis.smembers(keys.pushed("long-1"))).sort()).toEqual(long.map(keys.sessionMessages));
     expect(await t.redis.hlen(keys.deliveries("long-1"))).toBe(203);
   });
 
@@ -692,6 +695,20 @@ describe("long histories", () => {
     ]);
     expect([a.codes, b.codes].sort()).toEqual(["DDD", "SSD"]);
     expect(await copies(["twice", "twice-short"], '{"x":1}')).toEqual([1, 1]);
+  });
+
+  it("a copy stored while the list was short is found after the list grew long (never marked)", async () => {
+    await seedSession(t.redis, "grows", "both");
+    const first = await send(request({ id: "grows-1" }));
+    expect(first).toMatchObject({ stored: 1 });
+    expect(await t.redis.exists(keys.pushed("grows-1"))).toBe(0);
+    const chat = Array.from({ length: 500 }, (_, i) => `{"id":"c${i}","type":"user"}`);
+    await t.redis.rpush(keys.sessionMessages("grows"), ...chat);
+    // The chat app trims old messages from the head: the copy moves nearer it, still found.
+    await t.redis.ltrim(keys.sessionMessages("grows"), 2, -1);
+    const again = await send(request({ id: "grows-1" }));
+    expect(again).toMatchObject({ status: "completed", targeted: 1, stored: 1 });
+    expect(await copiesOf(t.redis, "grows", "grows-1")).toBe(1);
   });
 
   it("a broadcast created before marks (no 'dedupe' field) keeps the list search, exact", async () => {

@@ -3,11 +3,11 @@
   Store one broadcast message in a batch of sessions, atomically per session.
 
   Input:
-    ARGV[4]     how duplicates are found:
-                  'marks': KEYS[1] is the set of session ids this broadcast was pushed to, and
-                           ARGV[5 .. n+4] are the n session ids, in the order of ARGV[3]
-                  'lists': no such key (a cluster, or a broadcast older than its marks): the
-                           list itself is searched (LPOS), a cost that grows with its length
+    ARGV[4]     how duplicates are found (see "Exactly one copy" below):
+                  'marks': KEYS[1] is the set of the long lists this broadcast was pushed to,
+                           ARGV[5] is L, the longest list searched
+                  'lists': no such key (a cluster, or a broadcast older than its marks): every
+                           list is searched whole (LPOS), a cost that grows with its length
     ARGV[3]     one character per session, how it was found:
                   'd' by its data key, 'm' by its list, 'e' named explicitly,
                   'o' online (ahead of a walk that will find it again)
@@ -18,8 +18,8 @@
                 kind needs:
                   'd', 'n', 'g': the message list key
                   'm', 'e', 'o': the session data key, then the message list key
-    ARGV[1]     the stored message JSON; the same string in every session (and the needle of
-                the 'lists' duplicate check)
+    ARGV[1]     the stored message JSON; the same string in every session, so it is also
+                the needle of the duplicate check (LPOS)
     ARGV[2]     TTL in seconds set on the list after a write (0: no TTL)
   Output:
     { codes, type... }: codes has one letter per session (one string, cheaper to send and
@@ -29,27 +29,27 @@
       'N' failed, no such session   'X' skipped: found by its list but has a data key
       'G' skipped: vanished since discovery
 
-  Exactly one copy per session, with marks ('marks', single Redis node):
-    The set names every session a push of this broadcast reached, and it is written in the
-    same atomic call as those pushes: a push without its mark (or a mark without its push)
-    can never be seen, whatever dies when. So a session is pushed to only if it is not marked,
-    and marked as it is pushed. Every way of reaching a session twice goes through this check:
-    a batch retried after a lost reply, a run resumed after a crash between this call and
-    its record (record-deliveries.lua; the session is marked, so it counts as a duplicate,
-    as before), a key SCAN returns twice (two batches: the later call sees the first's mark),
-    the online pass then the walk, a re-send of the same id (same broadcast, same set). The
-    mark is consulted, never the list, so the check costs the same for a list of 5 entries
-    as for one of 1,000,000, and it stays right when the chat app trims the list or keeps
-    writing to it (the copy may no longer be near the tail, or there at all: the session was
-    still reached once). A chat app that deletes the copy does not get it back from a re-send.
-    The set lives as long as the broadcast's other keys and costs Redis one member per session.
-  Without marks ('lists'): after the push, LPOS finds the first copy; one before ours means
-    it was there already. Exact too, but it reads the whole list (O(history)): a list of
-    1,000,000 entries holds Redis ~100 ms. Broadcasts created before marks existed keep it (their
-    earlier pushes left no marks), and so does a cluster, where the set and the lists are on
-    different nodes and cannot share an atomic call.
+  Exactly one copy per session, whatever the history's length ('marks', one Redis node):
+    A copy is pushed at the tail. Pushed into a list of at most L entries, it sits at index
+    <= L, and stays there or nearer the head: the chat app appends (RPUSH) and trims from the
+    head (LTRIM). So LPOS ... MAXLEN L+1 finds it, reading at most L+1 entries. Pushed into a
+    longer list, it would be out of that reach: then the list key goes into the marks set, in
+    the same atomic call as the push, so a push without its mark can never be seen, whatever
+    dies when. A session holds a copy already iff its list is marked or the bounded LPOS finds
+    one before ours; the check reads at most L+1 entries and one set member, for a list of 5
+    entries or of 1,000,000. Every way of reaching a session twice goes through it: a batch
+    retried after a lost reply, a run resumed after a crash between this call and its record
+    (record-deliveries.lua; counted as a duplicate, as before), a key SCAN returns twice (the
+    later call sees the first's copy or mark), the online pass then the walk, a re-send of the
+    same id (same payload, same set), and one call naming a session twice. Only long lists
+    are marked (rarely many), so the set costs Redis little, and a short list keeps what it had:
+    a copy the chat app removed is pushed again by a re-send. The set lives as long as the
+    broadcast's other keys.
+  Without marks ('lists'): LPOS reads the whole list (O(history): a list of 1,000,000 entries
+    holds Redis ~100 ms). Broadcasts created before marks keep it (their long lists were never
+    marked), and so does a cluster, where the set and the lists are on different nodes and
+    cannot share an atomic call.
   Cost: this is the hot path, so a session takes as few calls as the checks allow:
-    - marks: one SMISMEMBER and one SADD per 1000 sessions, none per session
     - found by its data key ('d') with no list yet: RPUSH (reply 1: no duplicate can be
       there), PEXPIREAT. The data key was just seen by SCAN, so it is not looked up again
       (a session ending in between keeps a list that expires with the TTL; without a TTL
@@ -57,10 +57,11 @@
                                                                                  (2 calls)
     - found by its list ('m') and the data key exists: EXISTS (its 'd' entry handles it)
                                                                                  (1 call)
-    - an existing list, marks: RPUSH, PEXPIREAT, whatever the list's length       (2 calls)
-    - an existing list, lists: RPUSH, LPOS (O(length)), PEXPIREAT                (3 calls)
-    - marked already: nothing ('D')                                              (0 calls)
-    - a duplicate, lists: RPUSH, LPOS, RPOP (takes our push back; TTL untouched)  (3 calls)
+    - an existing list of at most L entries: RPUSH, LPOS (is there a copy before ours?),
+      PEXPIREAT                                                                  (3 calls)
+    - a longer list: RPUSH, SISMEMBER, LPOS (MAXLEN L+1), SADD, PEXPIREAT         (5 calls)
+      ('lists': RPUSH, LPOS over the whole list, PEXPIREAT)
+    - a duplicate: as above, then RPOP (takes our push back; TTL untouched)
     - named explicitly or online ('e', 'o') with no list yet: RPUSH, EXISTS (is it a
       session?), PEXPIREAT, or DEL when it is not                                (3 calls)
   All within one atomic call, so nobody sees a push that is taken back.
@@ -81,25 +82,29 @@ end
 local kinds = ARGV[3]
 local n = #kinds
 local call, pcall = redis.call, redis.pcall
-local marks = ARGV[4] == 'marks'
-local CHUNK = 1000 -- Lua's unpack limit
-
--- Which sessions this broadcast reached already, by index; with marks, KEYS[1] is the set.
-local marked, k = {}, 0
-if marks then
-  k = 1
-  for s = 1, n, CHUNK do
-    local e = math.min(n, s + CHUNK - 1)
-    local got = call('SMISMEMBER', KEYS[1], unpack(ARGV, s + 4, e + 4))
-    for j = 1, #got do marked[s + j - 1] = got[j] == 1 end
-  end
-end
+local marks = ARGV[4] == 'marks' and KEYS[1]
+local longest = marks and tonumber(ARGV[5])
 local byte = string.byte
 local D, M, E = byte('d'), byte('m'), byte('e')
 local N, G = byte('n'), byte('g')
 
--- pushed: ids to mark; reached: the same by id, should one call name a session twice.
-local out, wrongTypes, pushed, reached = {}, {}, {}, {}
+-- Is there a copy of the payload before ours (the last of `len` entries)?
+local function copyBefore(listKey, len)
+  if not marks then return call('LPOS', listKey, payload) < len - 1 end
+  if len - 1 <= longest then
+    -- Short before our push: any earlier copy is within the first L+1 entries (header).
+    local at = call('LPOS', listKey, payload, 'MAXLEN', longest + 1)
+    return at ~= false and at < len - 1
+  end
+  if call('SISMEMBER', marks, listKey) == 1 then return true end
+  -- Pushed while the list was still short, the copy is near the head.
+  if call('LPOS', listKey, payload, 'MAXLEN', longest + 1) then return true end
+  call('SADD', marks, listKey)
+  return false
+end
+
+local out, wrongTypes = {}, {}
+local k = marks and 1 or 0
 for i = 1, n do
   local kind = byte(kinds, i)
   local dataKey
@@ -113,8 +118,6 @@ for i = 1, n do
   -- The data key is (or was) found by the same SCAN: that occurrence handles the session.
   if kind == M and call('EXISTS', dataKey) == 1 then
     code = 'X'
-  elseif marked[i] or (marks and reached[ARGV[i + 4]]) then
-    code = 'D'
   else
     local len = pcall('RPUSH', listKey, payload)
     if type(len) == 'table' then
@@ -130,8 +133,8 @@ for i = 1, n do
         -- Only a session named explicitly is a failure; one found (or online) has just ended.
         if kind == E or kind == N then code = 'N' else code = 'G' end
       end
-    elseif not marks and call('LPOS', listKey, payload) < len - 1 then
-      -- A copy before ours: this broadcast was stored here already.
+    elseif copyBefore(listKey, len) then
+      -- This broadcast was stored here already.
       call('RPOP', listKey)
       code = 'D'
     else
@@ -141,13 +144,6 @@ for i = 1, n do
     end
   end
   out[i] = code
-  if marks and (code == 'C' or code == 'S') then
-    pushed[#pushed + 1] = ARGV[i + 4]
-    reached[ARGV[i + 4]] = true
-  end
-end
-for s = 1, #pushed, CHUNK do
-  call('SADD', KEYS[1], unpack(pushed, s, math.min(#pushed, s + CHUNK - 1)))
 end
 
 return { table.concat(out), unpack(wrongTypes) }
