@@ -724,3 +724,29 @@ describe("long histories", () => {
     expect(await t.redis.exists(keys.pushed("pre-marks"))).toBe(0);
   });
 });
+
+describe("report search", () => {
+  it("a whole id's record comes first, once, with the other ids that contain it, across pages", async () => {
+    for (const id of ["abc", "xabc", "abcy", "zz", "abc2"]) await seedSession(t.redis, id, "data");
+    const summary = await send(request({ id: "search-1" }));
+    expect(summary.stored).toBe(5);
+    const first = await listDeliveries(t.redis, keys, "search-1", { cursor: "0", limit: 2, q: "abc" });
+    expect(first.deliveries[0]?.sessionId).toBe("abc");
+    const seen = first.deliveries.map((d) => d.sessionId);
+    let cursor = first.nextCursor;
+    while (cursor && cursor !== "0") {
+      const page = await listDeliveries(t.redis, keys, "search-1", { cursor, limit: 2, q: "abc" });
+      seen.push(...page.deliveries.map((d) => d.sessionId));
+      cursor = page.nextCursor;
+    }
+    expect(seen.sort()).toEqual(["abc", "abc2", "abcy", "xabc"]);
+    // A status filter that the record is not in leaves it out.
+    const failed = await listDeliveries(t.redis, keys, "search-1", {
+      cursor: "0",
+      limit: 10,
+      q: "abc",
+      status: "failed",
+    });
+    expect(failed.deliveries).toEqual([]);
+  });
+});
