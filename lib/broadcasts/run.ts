@@ -63,7 +63,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /**
    * Find duplicates by searching each list (as broadcasts created before marks do) even when the
-   * broadcast has marks: the bench's before/after. Never mix it with marks within one broadcast.
+   * broadcast has marks: the bench's before/after. A run with it leaves long lists unmarked, so a
+   * later run of the same broadcast with marks could store twice in them: never mix the two.
    */
   searchLists?: boolean;
 }
