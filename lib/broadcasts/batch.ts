@@ -21,13 +21,23 @@ export interface StoreResult {
   reasons: string[];
 }
 
-/** Store the message in a batch of sessions: one fanout.lua call (on a cluster, one per node). */
-export async function storeBatch(deps: Deps, entries: TargetEntry[], payload: string): Promise<StoreResult> {
+/**
+ * Store the message in a batch of sessions: one fanout.lua call (on a cluster, one per node).
+ * `marks`: the broadcast's set of long lists pushed to (keys.pushed), which bounds the
+ * duplicate check; null searches whole lists instead (a broadcast created before marks). A
+ * cluster always does, since the set and the lists are on different nodes.
+ */
+export async function storeBatch(
+  deps: Deps,
+  entries: TargetEntry[],
+  payload: string,
+  marks: string | null,
+): Promise<StoreResult> {
   const cluster = clusterOf(deps.redis);
   if (cluster) return storeBatchOnCluster(deps, cluster, entries, payload);
   const { redis, keys, config } = deps;
   const ttl = config.HERALD_MESSAGE_TTL_SECONDS;
-  const keyArgs: string[] = [];
+  const keyArgs: string[] = marks ? [marks] : [];
   let kinds = "";
   for (const e of entries) {
     // fanout.lua takes only the keys a kind needs: a session found by its data key was there
@@ -44,9 +54,17 @@ export async function storeBatch(deps: Deps, entries: TargetEntry[], payload: st
     payload,
     ttl,
     kinds,
+    marks ? "marks" : "lists",
+    SEARCHED_LIST_LENGTH,
   );
   return { codes, reasons: wrongTypes.map(wrongTypeReason) };
 }
+
+/**
+ * Lists up to this long are searched for an earlier copy (LPOS MAXLEN, a few µs); longer ones
+ * are marked instead (fanout.lua): the duplicate check never reads more than this many entries.
+ */
+const SEARCHED_LIST_LENGTH = 100;
 
 const wrongTypeReason = (type: string) => `messages key holds a ${type}, not a list`;
 
@@ -97,8 +115,17 @@ async function storeBatchOnCluster(
       if (got[n] === "W") types[t.index] = wrongTypes[w++] ?? "?";
     });
   };
+  // "lists": the duplicate check searches the list itself (the marks set is on the broadcast's
+  // slot, another node; see fanout.lua).
   const call = (part: typeof todo) =>
-    [part.length, ...part.map((t) => t.list), payload, ttl, part.map((t) => t.kind).join("")] as const;
+    [
+      part.length,
+      ...part.map((t) => t.list),
+      payload,
+      ttl,
+      part.map((t) => t.kind).join(""),
+      "lists",
+    ] as const;
   // One fanout.lua call per slot (a call's keys in one slot: what Redis Cluster requires), all
   // of a node's calls in one pipeline (one round trip per node).
   const slots = groupBySlot(todo.map((t) => t.list)).map((group) => group.map((j) => todo[j]!));

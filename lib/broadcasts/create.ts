@@ -47,6 +47,7 @@ export async function createBroadcast(deps: Deps, req: BroadcastRequest, author:
     payload: JSON.stringify(buildMessage(id, req, req.sendAt ?? createdAt)),
     cursor: "0",
     cursorRunId: "",
+    dedupe: "marks",
     targeted: 0,
     stored: 0,
     created: 0,

@@ -18,6 +18,11 @@ function decodeRecord(sessionId: string, raw: string | null): DeliveryRecord | n
   }
 }
 
+/** SCAN COUNT of a search by session id. */
+const SEARCH_COUNT = 5000;
+/** A search page answers within about this long (more matches come with its cursor). */
+const SEARCH_BUDGET_MS = 700;
+
 export interface DeliveryPage {
   deliveries: DeliveryRecord[];
   nextCursor: string | null;
@@ -28,7 +33,8 @@ export interface DeliveryPage {
  * or SSCAN over the sets of a status filter), so a page costs the same at 100 or 100,000
  * sessions. A status filter means "reached that stage", as the broadcast's counters count:
  * `delivered` includes the records since seen (DELIVERY_FILTER_SETS). `q` filters by session
- * id substring (MATCH).
+ * id substring (MATCH): a whole id's record comes first, and a search page may end short
+ * (after SEARCH_BUDGET_MS) with a cursor that goes on.
  */
 export async function listDeliveries(
   redis: Redis,
@@ -36,13 +42,27 @@ export async function listDeliveries(
   broadcastId: string,
   opts: { status?: DeliveryStatus; cursor: string; limit: number; q?: string },
 ): Promise<DeliveryPage> {
-  const match = opts.q ? `*${escapeGlob(opts.q)}*` : "*";
+  const { q } = opts;
   const sets = opts.status ? DELIVERY_FILTER_SETS[opts.status] : null;
+  // A search by a whole id finds its record at once (one HGET), ahead of the other matches,
+  // which the walk then leaves out.
+  let exact: DeliveryRecord | null = null;
+  if (q && opts.cursor === "0" && opts.limit > 1) {
+    exact = await getDelivery(redis, keys, broadcastId, q);
+    if (exact && sets && !(sets as readonly string[]).includes(exact.status)) exact = null;
+  }
+  const limit = exact ? opts.limit - 1 : opts.limit;
+  const match = q ? `*${escapeGlob(q)}*` : "*";
+  // A search keeps few of the entries it reads: read many per call, or a rare id takes one
+  // round trip per `limit` records (20,000 at 1M sessions). 5,000 entries are a ~2 ms call.
+  const count = q ? Math.max(opts.limit, SEARCH_COUNT) : opts.limit;
+  const notExact = (r: DeliveryRecord | null): r is DeliveryRecord => r !== null && r.sessionId !== q;
   const { rows, nextCursor } = await exactPage<DeliveryRecord>({
     cursor: opts.cursor,
-    limit: opts.limit,
+    limit,
     phases: sets?.length ?? 1,
     idOf: (d) => d.sessionId,
+    ...(q ? { budgetMs: SEARCH_BUDGET_MS } : {}),
     fetch: async (phase, cursor) => {
       if (!sets) {
         const [next, flat] = await redis.hscan(
@@ -51,24 +71,24 @@ export async function listDeliveries(
           "MATCH",
           match,
           "COUNT",
-          opts.limit,
+          count,
         );
         const rows: DeliveryRecord[] = [];
         for (let i = 0; i + 1 < flat.length; i += 2) {
           const rec = decodeRecord(flat[i]!, flat[i + 1]!);
-          if (rec) rows.push(rec);
+          if (notExact(rec)) rows.push(rec);
         }
         return { rows, next };
       }
       const set = keys.deliveriesByStatus(broadcastId, sets[phase]!);
-      const [next, ids] = await redis.sscan(set, cursor, "MATCH", match, "COUNT", opts.limit);
+      const [next, ids] = await redis.sscan(set, cursor, "MATCH", match, "COUNT", count);
       if (ids.length === 0) return { rows: [], next };
       const raws = await redis.hmget(keys.deliveries(broadcastId), ...ids);
       const rows = ids.map((id, i) => decodeRecord(id, raws[i] ?? null));
-      return { rows: rows.filter((r): r is DeliveryRecord => r !== null), next };
+      return { rows: rows.filter(notExact), next };
     },
   });
-  return { deliveries: rows, nextCursor };
+  return { deliveries: exact ? [exact, ...rows] : rows, nextCursor };
 }
 
 /** One session's record for one broadcast. */

@@ -61,6 +61,12 @@ export interface RunOptions {
   estimate?: boolean;
   /** Aborted when this run must stop between batches (its job lock was lost, or it was cancelled). */
   signal?: AbortSignal;
+  /**
+   * Find duplicates by searching each list (as broadcasts created before marks do) even when the
+   * broadcast has marks: the bench's before/after. A run with it leaves long lists unmarked, so a
+   * later run of the same broadcast with marks could store twice in them: never mix the two.
+   */
+  searchLists?: boolean;
 }
 
 /** SCAN pages fetched ahead of the writes, so Redis never waits for the next page (bounded memory). */
@@ -248,6 +254,7 @@ function batchRunner(
   const concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
   const batchSize = opts.batchSize ?? deps.config.HERALD_FANOUT_BATCH;
   const slots = semaphore(concurrency);
+  const marks = record.dedupe === "marks" && !opts.searchLists ? deps.keys.pushed(record.id) : null;
   const inFlight = new Set<Promise<void>>();
   let firstError: unknown;
   const debug = deps.log.isLevelEnabled("debug")
@@ -259,7 +266,7 @@ function batchRunner(
     const release = await slots.acquire();
     try {
       if (opts.signal?.aborted) throw opts.signal.reason ?? new Error("run stopped");
-      const stored = await storeBatch(deps, entries, record.payload);
+      const stored = await storeBatch(deps, entries, record.payload, marks);
       const outcome = recordBatch(deps, record.id, entries, stored, debug);
       release();
       progress.add(await outcome.recorded);

@@ -35,6 +35,13 @@ export interface StoredBroadcast extends Broadcast {
   cursor: string;
   /** ...valid only on the Redis process that gave it (INFO run_id): a SCAN cursor means nothing to another. */
   cursorRunId: string;
+  /**
+   * How the fan-out keeps one copy per session (fanout.lua): "marks", a search of each list's
+   * first entries plus a set of the long lists pushed to, written in the same atomic call as the
+   * pushes; "lists", a search of each whole list (broadcasts created before marks existed, whose
+   * long lists were never marked).
+   */
+  dedupe: "marks" | "lists";
 }
 
 export function toSummary(b: Broadcast): BroadcastSummary {
@@ -44,7 +51,7 @@ export function toSummary(b: Broadcast): BroadcastSummary {
 
 /** The public shape: everything but the internal payload and resume point. */
 export function toPublic(b: StoredBroadcast): Broadcast {
-  const { payload: _p, cursor: _c, cursorRunId: _r, ...rest } = b;
+  const { payload: _p, cursor: _c, cursorRunId: _r, dedupe: _d, ...rest } = b;
   return rest;
 }
 
@@ -72,6 +79,7 @@ export function decodeBroadcast(h: Record<string, string>): StoredBroadcast | nu
     payload: h.payload,
     cursor: h.cursor ?? "0",
     cursorRunId: h.cursorRunId ?? "",
+    dedupe: h.dedupe === "marks" ? "marks" : "lists",
     targeted: n("targeted"),
     stored: n("stored"),
     created: n("created"),
@@ -138,6 +146,7 @@ export async function claimBroadcast(
     payload: b.payload,
     cursor: b.cursor,
     cursorRunId: b.cursorRunId,
+    dedupe: b.dedupe,
   };
   for (const c of COUNTERS) fields[c] = String(b[c]);
   const identity = IDENTITY.flatMap((f) => [f, fields[f] ?? ""]);

@@ -73,6 +73,8 @@ export function createKeys(layout: KeyLayout) {
     /** BullMQ's prefix for the broadcast job queue: one hash tag, so its keys share a cluster slot. */
     jobQueuePrefix: () => "herald:{jobs}",
     earlyReceipts,
+    /** List keys of the long lists this broadcast's fan-out pushed to (fanout.lua's duplicate check). */
+    pushed: (bid: string) => `herald:bc:{${bid}}:pushed`,
     /**
      * KEYS of the delivery-record scripts: the broadcast hash, its records, the receipts that
      * came before their record, then one set per status.

@@ -11,6 +11,7 @@ export interface ScanBatch<T> {
  * go on with. A page holding more than is needed is cut: its rows are taken in id order and the
  * cursor remembers the last id shown, so the next request reads that page again and continues
  * after it. A walk may cross several phases (sets read one after the other), each from "0".
+ * With `budgetMs`, a page may end short before the walk does (its cursor is then not null).
  * As with SCAN itself, a row added or removed meanwhile may be missed or shown twice; nothing
  * present throughout is ever skipped.
  */
@@ -20,13 +21,19 @@ export async function exactPage<T>(opts: {
   phases?: number;
   idOf: (row: T) => string;
   fetch: (phase: number, cursor: string) => Promise<ScanBatch<T>>;
+  /**
+   * Stop walking after this long, with fewer rows and a cursor that goes on (a search keeps few
+   * of the entries it reads: the caller shows what it has and asks for more).
+   */
+  budgetMs?: number;
 }): Promise<{ rows: T[]; nextCursor: string | null }> {
   const from = decodeScanPosition(opts.cursor);
   if (!from) throw new Error(`not a page cursor: ${opts.cursor}`);
   const phases = opts.phases ?? 1;
   const out: T[] = [];
   let pos: ScanPosition | null = from.phase < phases ? from : null;
-  while (pos && out.length < opts.limit) {
+  const stopAt = opts.budgetMs === undefined ? Infinity : performance.now() + opts.budgetMs;
+  while (pos && out.length < opts.limit && performance.now() < stopAt) {
     const batch = await opts.fetch(pos.phase, pos.scan);
     const after = pos.after;
     const rows = batch.rows

@@ -4,7 +4,7 @@ import { keyedPipeline } from "../redis/pipeline";
 import { exactPage } from "../redis/scan-page";
 import type { Target } from "../schemas/broadcast";
 import type { PreviewResult, SessionFilter, SessionInfo, SessionPage } from "../schemas/session";
-import { uniqueSessions } from "./discover";
+import { countSessions, uniqueSessions } from "./discover";
 import { areOnline, onlineCount, onlinePage } from "./presence";
 
 export interface QueryDeps {
@@ -156,27 +156,26 @@ export async function previewTarget(deps: QueryDeps, target: Target): Promise<Pr
     }
     return { total, empty, withMessages: total - empty, online: total, sample };
   }
-  // all: a session has history when its list exists. Found-by-list sessions have one by
-  // definition; found-by-data ones are checked in one pipelined EXISTS per page.
-  let total = 0;
-  let withMessages = 0;
-  const sample: SessionInfo[] = [];
-  for await (const page of uniqueSessions(redis, keys, { count: deps.scanCount })) {
-    total += page.sessions.length;
-    const byData = page.sessions.filter((s) => s.kind === "data");
-    withMessages += page.sessions.length - byData.length;
-    if (byData.length > 0) {
-      const pipe = keyedPipeline(redis);
-      for (const s of byData) pipe.exists(keys.sessionMessages(s.id));
-      for (const [err, n] of (await pipe.exec()) ?? []) if (!err && n === 1) withMessages++;
-    }
-    if (sample.length < SAMPLE_SIZE && page.sessions.length > 0) {
-      const infos = await describeSessions(
-        deps,
-        page.sessions.slice(0, SAMPLE_SIZE - sample.length).map((s) => s.id),
-      );
-      for (const i of infos) if (i) sample.push(i);
-    }
+  // all: counted by one walk that lists nothing; the sample is the first page's sessions.
+  const [counts, online, sample] = await Promise.all([
+    countSessions(redis, keys, deps.scanCount),
+    onlineCount(redis, keys),
+    firstSessions(deps, SAMPLE_SIZE),
+  ]);
+  return { ...counts, empty: counts.total - counts.withMessages, online, sample };
+}
+
+/** The first `n` sessions a walk finds, described. */
+async function firstSessions(deps: QueryDeps, n: number): Promise<SessionInfo[]> {
+  const out: SessionInfo[] = [];
+  for await (const page of uniqueSessions(deps.redis, deps.keys, { count: deps.scanCount })) {
+    if (page.sessions.length === 0) continue;
+    const infos = await describeSessions(
+      deps,
+      page.sessions.slice(0, n - out.length).map((s) => s.id),
+    );
+    for (const i of infos) if (i) out.push(i);
+    if (out.length >= n) break;
   }
-  return { total, empty: total - withMessages, withMessages, online: await onlineCount(redis, keys), sample };
+  return out;
 }

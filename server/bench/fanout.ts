@@ -10,12 +10,14 @@ import { writeFileSync } from "node:fs";
 import { getEmitters } from "../../lib/realtime/emitter";
 import { closeRedis } from "../../lib/redis/connection";
 import type { SeedResult } from "../../lib/sessions/demo";
+import { benchAdmin } from "./admin";
 import { hasRedisBenchmark, measureCeiling } from "./ceiling";
 import { ask, forkHelper, killHelpers } from "./children";
 import { benchCluster } from "./cluster";
 import { type HeraldRun, runHerald } from "./herald-run";
 import type { LegacyResult } from "./legacy";
 import { findPython, runPythonLegacy } from "./legacy-python";
+import { benchLongHistory } from "./long-history";
 import { startProbe } from "./probe-client";
 import { depsOnBenchRedis, startBenchRedis } from "./redis-server";
 import { type BenchReport, printReport } from "./report";
@@ -23,7 +25,17 @@ import { fmtInt, intArg, parseArgs, peakRss } from "./stats";
 
 const args = parseArgs(process.argv.slice(2), {
   strings: ["sessions", "legacy-sample", "runs", "batch", "concurrency", "cpu-prof", "json"],
-  flags: ["no-emit", "no-estimate", "no-python", "no-ceiling", "profile", "cluster"],
+  flags: [
+    "no-emit",
+    "no-estimate",
+    "no-python",
+    "no-ceiling",
+    "profile",
+    "cluster",
+    "long-history",
+    "admin",
+    "no-tcp",
+  ],
 });
 if (args.help) {
   console.log(`npm run bench -- [options]
@@ -36,12 +48,20 @@ if (args.help) {
   --no-emit             do not publish live pushes (default: publish, as the API does)
   --no-estimate         no progress estimate (default: estimate, as the API does)
   --no-python           skip the legacy loop in Python (run when python3 has redis-py)
+  --no-tcp              skip the legacy loop over TCP (default: run it beside the unix-socket one)
   --no-ceiling          skip redis-benchmark
   --profile             print Redis INFO commandstats and the slowest calls of the median run
   --cpu-prof FILE       CPU profile of the bench process during the first Herald run
   --json FILE           also write the figures as JSON
   --cluster             the same broadcast on one redis-server and on a local 3-master Redis
-                        Cluster (uses --sessions, --runs, --batch, --concurrency only)`);
+                        Cluster (uses --sessions, --runs, --batch, --concurrency only)
+  --long-history        the fan-out as seeded, then with 1% of the sessions holding 100,000-entry
+                        lists, duplicate check by marks and by list search; rates vs the 5-message
+                        case of the same run, and Redis calls over 5 ms (uses --sessions, --runs,
+                        --batch, --concurrency only)
+  --admin               the admin's reads at 1,000,000 sessions (or --sessions) with one broadcast's
+                        records: preview, sessions pages per filter, report pages per status,
+                        report search; median of --runs (default 3)`);
   process.exit(0);
 }
 const N = intArg(args, "sessions", 100_000, 1);
@@ -55,8 +75,20 @@ if (args.cluster) {
   await benchCluster({ sessions: N, runs, batchSize, concurrency, log });
   process.exit(0);
 }
+if (args.admin) {
+  await benchAdmin({
+    sessions: intArg(args, "sessions", 1_000_000, 1),
+    runs: intArg(args, "runs", 3, 1),
+    log,
+  });
+  process.exit();
+}
+if (args["long-history"]) {
+  await benchLongHistory({ sessions: N, runs, share: 0.01, entries: 100_000, batchSize, concurrency, log });
+  process.exit();
+}
 
-const redisServer = await startBenchRedis();
+const redisServer = await startBenchRedis({ tcp: !args["no-tcp"] && legacySample > 0 });
 try {
   const deps = depsOnBenchRedis(redisServer);
   const { redis, keys, config } = deps;
@@ -92,22 +124,25 @@ try {
   await probe.phase(null);
 
   // 2. The legacy algorithm, in its own process as the legacy app was.
-  let legacy: LegacyResult | undefined;
-  if (legacySample > 0) {
-    log(`legacy: ${legacySample < N ? `sample of ${fmtInt(legacySample)} sessions` : "all sessions"}…`);
+  const runLegacy = async (url: string, phase: string) => {
+    log(`${phase}: ${legacySample < N ? `sample of ${fmtInt(legacySample)} sessions` : "all sessions"}…`);
     const child = forkHelper("legacy.ts", [
-      redisServer.url,
+      url,
       String(legacySample),
       String(config.HERALD_MESSAGE_TTL_SECONDS),
       ...layoutArgs,
     ]);
-    await probe.phase("legacy");
+    await probe.phase(phase);
     // The probe phase ends with the timed part; the child then undoes its writes.
     const undone = ask(child, null, (m) => (m.undone ? true : undefined));
-    legacy = await ask(child, null, (m) => m.result as LegacyResult | undefined);
+    const result = await ask(child, null, (m) => m.result as LegacyResult | undefined);
     await probe.phase(null);
     await undone;
-  }
+    return result;
+  };
+  const legacy = legacySample > 0 ? await runLegacy(redisServer.url, "legacy") : undefined;
+  // The same loop over TCP on loopback, as the legacy app reached its Redis.
+  const legacyTcp = redisServer.tcpUrl ? await runLegacy(redisServer.tcpUrl, "legacy tcp") : undefined;
 
   // 2b. The same loop as the legacy app ran it (Python, redis-py), when that is installed.
   let legacyPython: LegacyResult | undefined;
@@ -176,6 +211,7 @@ try {
     seedMs,
     redisVersion,
     legacy,
+    legacyTcp,
     legacyPython,
     runs: heraldRuns,
     emit: !!emitters,

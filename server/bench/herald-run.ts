@@ -1,3 +1,6 @@
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { sendBroadcast } from "../../lib/broadcasts/fanout";
 import { getBroadcast } from "../../lib/broadcasts/store";
 import type { Deps } from "../../lib/context";
@@ -6,6 +9,8 @@ import type { BroadcastSummary } from "../../lib/schemas/broadcast";
 import type { Probe } from "./probe-client";
 import { profiled } from "./profile";
 import { checkOneCopyEach } from "./verify";
+
+const SCRIPTS_DIR = path.join(import.meta.dirname, "../../lib/redis/scripts");
 
 export interface HeraldRunOptions {
   sessions: number;
@@ -20,6 +25,8 @@ export interface HeraldRunOptions {
   cpuProfile?: string;
   /** Take the broadcast out of every list afterwards (another run follows). */
   restore: boolean;
+  /** Duplicate check by searching the lists, as before marks (RunOptions.searchLists). */
+  searchLists?: boolean;
 }
 
 export interface HeraldRun {
@@ -32,8 +39,28 @@ export interface HeraldRun {
   commandstats: string;
   /** Durations (µs) of the Redis calls over 2 ms, and LATENCY LATEST (event, time, last ms, max ms). */
   slowUs: number[];
+  /** The same calls by what they were: a command, or the Lua file an EVALSHA ran. */
+  slowCalls: { us: number; command: string }[];
   latency: [string, number, number, number][];
   problems: string[];
+}
+
+/** Lua file by SHA1 (what EVALSHA names in SLOWLOG), as lib/redis/scripts.ts loads them. */
+const scriptsBySha = new Map(
+  readdirSync(SCRIPTS_DIR)
+    .filter((f) => f.endsWith(".lua"))
+    .map((f) => [
+      createHash("sha1")
+        .update(readFileSync(path.join(SCRIPTS_DIR, f), "utf8"))
+        .digest("hex"),
+      f,
+    ]),
+);
+
+function commandName(args: string[]): string {
+  const name = (args[0] ?? "?").toUpperCase();
+  if (name !== "EVALSHA") return name;
+  return scriptsBySha.get(String(args[1]).toLowerCase()) ?? "EVALSHA (other)";
 }
 
 /** CPU time (s) redis-server has used, from INFO cpu: unlike wall time, not inflated by waiting for a core. */
@@ -78,6 +105,7 @@ export async function runHerald(deps: Deps, o: HeraldRunOptions): Promise<Herald
         estimate: o.estimate,
         ...(o.batchSize ? { batchSize: o.batchSize } : {}),
         ...(o.concurrency ? { concurrency: o.concurrency } : {}),
+        ...(o.searchLists ? { searchLists: true } : {}),
       },
     ),
   );
@@ -129,6 +157,7 @@ export async function runHerald(deps: Deps, o: HeraldRunOptions): Promise<Herald
     payload: record.payload,
     commandstats,
     slowUs: slowlog.map((e) => e[2]),
+    slowCalls: slowlog.map((e) => ({ us: e[2], command: commandName(e[3]) })),
     latency,
     problems,
   };

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { resetConfig } from "../../lib/config";
@@ -8,6 +9,8 @@ import { spawnRedisServer } from "../embedded-redis";
 export interface BenchRedis {
   /** unix:///… URL of the socket. */
   url: string;
+  /** redis://127.0.0.1:<port>, the same server over TCP (as the legacy app reached it), when asked for. */
+  tcpUrl?: string;
   socket: string;
   pid: number;
   stop(): Promise<void>;
@@ -17,13 +20,21 @@ export interface BenchRedis {
  * A throw-away redis-server for one bench run (Herald's own launcher): unix socket in a temp
  * dir, no AOF and no RDB, so nothing else touches it and no disk write disturbs the timings.
  */
-export async function startBenchRedis(): Promise<BenchRedis> {
+export async function startBenchRedis(opts: { tcp?: boolean } = {}): Promise<BenchRedis> {
   const dir = mkdtempSync(path.join(tmpdir(), "herald-bench-"));
   const socket = path.join(dir, "redis.sock");
   try {
-    const server = await spawnRedisServer({ dir, socketPath: socket, persist: false });
+    const port = opts.tcp ? await freePort() : 0;
+    const server = await spawnRedisServer({
+      dir,
+      socketPath: socket,
+      persist: false,
+      // Loopback only: the legacy loop's TCP round trips, never reachable from elsewhere.
+      ...(port ? { extraArgs: ["--port", String(port), "--bind", "127.0.0.1"] } : {}),
+    });
     return {
       url: `unix://${socket}`,
+      ...(port ? { tcpUrl: `redis://127.0.0.1:${port}` } : {}),
       socket,
       pid: server.pid,
       stop: async () => {
@@ -35,6 +46,18 @@ export async function startBenchRedis(): Promise<BenchRedis> {
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** A TCP port free on the loopback right now (the OS picks it). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 /** Point this process's lib at the bench Redis (quiet logs unless LOG_LEVEL says otherwise). */

@@ -11,6 +11,8 @@ export interface BenchReport {
   seedMs: number;
   redisVersion: string;
   legacy?: LegacyResult;
+  /** The same loop over TCP on loopback (as the legacy app reached its Redis). */
+  legacyTcp?: LegacyResult;
   /** The same loop in the legacy app's own stack (Python, redis-py). */
   legacyPython?: LegacyResult;
   runs: HeraldRun[];
@@ -58,6 +60,7 @@ export function printReport(r: BenchReport, opts: { profile: boolean }): void {
     );
   };
   if (r.legacy) legacyRow("legacy, Node + ioredis", r.legacy);
+  if (r.legacyTcp) legacyRow("legacy, Node + ioredis, TCP", r.legacyTcp);
   if (r.legacyPython) legacyRow("legacy, Python + redis-py", r.legacyPython);
   row(
     "herald (sendBroadcast)",
@@ -76,6 +79,8 @@ export function printReport(r: BenchReport, opts: { profile: boolean }): void {
   }
   if (r.legacy)
     row("herald / legacy (Node)", `${(rate / r.legacy.sessionsPerSec).toFixed(1)}×   (target ≥ 30×)`);
+  if (r.legacyTcp)
+    row("herald / legacy (Node, TCP)", `${(rate / r.legacyTcp.sessionsPerSec).toFixed(1)}×   (target ≥ 30×)`);
   if (r.legacyPython)
     row("herald / legacy (Python)", `${(rate / r.legacyPython.sessionsPerSec).toFixed(1)}×   (target ≥ 30×)`);
   if (r.ceiling) {
@@ -85,6 +90,8 @@ export function printReport(r: BenchReport, opts: { profile: boolean }): void {
   const idle = r.probe.idle;
   if (idle) row("other client GET, idle", latency(idle));
   if (r.probe.legacy) row("other client GET, legacy (Node)", latency(r.probe.legacy));
+  const tcp = r.probe["legacy tcp"];
+  if (tcp) row("other client GET, legacy (Node, TCP)", latency(tcp));
   const py = r.probe["legacy python"];
   if (py) row("other client GET, legacy (Python)", latency(py));
   if (herald.length > 0) {
@@ -100,7 +107,7 @@ export function printReport(r: BenchReport, opts: { profile: boolean }): void {
   if (r.legacy)
     row(
       "peak RSS (legacy processes)",
-      `Node ${fmtMB(r.legacy.peakRss)}${r.legacyPython ? `, Python ${fmtMB(r.legacyPython.peakRss)}` : ""}`,
+      `Node ${fmtMB(r.legacy.peakRss)}${r.legacyTcp ? ` (TCP ${fmtMB(r.legacyTcp.peakRss)})` : ""}${r.legacyPython ? `, Python ${fmtMB(r.legacyPython.peakRss)}` : ""}`,
     );
   const c = run.cpu;
   row(

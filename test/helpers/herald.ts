@@ -311,6 +311,7 @@ export async function sendWithCrash(
   deps: (faulty: HeraldRedis) => Deps,
   req: BroadcastRequest,
   failAt: number,
+  batchSize = 4,
 ): Promise<void> {
   const record = redis.heraldRecordDeliveries.bind(redis);
   let calls = 0;
@@ -318,7 +319,7 @@ export async function sendWithCrash(
     ++calls === failAt ? Promise.reject(new Error("injected crash")) : record(...args);
   try {
     const err = await sendBroadcast(deps(redis), req, "test", {
-      batchSize: 4,
+      batchSize,
       concurrency: 1,
       estimate: false,
     }).catch((e: unknown) => e);

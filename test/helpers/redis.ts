@@ -62,6 +62,8 @@ export async function startTestRedis(opts: { persist?: boolean } = {}): Promise<
 export interface CommandMonitor {
   /** Stop monitoring; resolves with the names (upper case) of every command seen, in order. */
   stop(): Promise<string[]>;
+  /** The arguments (name first) of every command of that name seen so far, in order. */
+  calls(name: string): string[][];
 }
 
 /**
@@ -74,6 +76,7 @@ export async function monitorCommands(url: string): Promise<CommandMonitor> {
   const monitor = await client.monitor();
   monitor.on("error", () => {});
   const names: string[] = [];
+  const all: string[][] = [];
   const sentinel = `herald-monitor-end-${process.pid}-${Date.now()}`;
   let sawSentinel: () => void = () => {};
   const sentinelSeen = new Promise<void>((resolve) => {
@@ -81,9 +84,13 @@ export async function monitorCommands(url: string): Promise<CommandMonitor> {
   });
   monitor.on("monitor", (_time: string, args: string[]) => {
     if (args[0]?.toUpperCase() === "ECHO" && args[1] === sentinel) sawSentinel();
-    else if (args[0] !== undefined) names.push(args[0].toUpperCase());
+    else if (args[0] !== undefined) {
+      names.push(args[0].toUpperCase());
+      all.push(args);
+    }
   });
   return {
+    calls: (name) => all.filter((a) => a[0]?.toUpperCase() === name.toUpperCase()),
     async stop() {
       // Redis feeds monitors in execution order: once our own ECHO shows up, every command
       // that completed before stop() was called has been seen.

@@ -3,6 +3,7 @@
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { getBroadcast, listDeliveries, resumeBroadcast, sendBroadcast } from "../../lib/broadcasts";
+import { storeBatch } from "../../lib/broadcasts/batch";
 import type { Deps } from "../../lib/context";
 import { HeraldError } from "../../lib/errors";
 import type { Emitters } from "../../lib/realtime/emitter";
@@ -482,18 +483,25 @@ describe("progress figures", () => {
   });
 });
 
+/**
+ * Send broadcast `id` on a second real connection whose `nth` delivery-recording call fails: that
+ * batch's sessions are written but not recorded, as when a process dies between the two steps.
+ */
+const sendCrashingAtRecord = (nth: number, env: Record<string, string>, id: string, batchSize: number) =>
+  sendWithCrash(
+    createRedis("faulty", t.url),
+    (faulty) => testDeps(faulty, t.url, env),
+    request({ id }),
+    nth,
+    batchSize,
+  );
+
 describe("resume", () => {
   it("resumes a broadcast interrupted mid-walk and leaves exactly one copy everywhere", async () => {
     const ids = await seedMany(300, "r");
     const env = { HERALD_SCAN_COUNT: "10", HERALD_MESSAGE_TTL_SECONDS: String(TTL) };
-    // A second real connection whose 6th delivery-recording call fails: the batch's sessions are
-    // written but not recorded, as when a process dies between the two steps.
-    await sendWithCrash(
-      createRedis("faulty", t.url),
-      (faulty) => testDeps(faulty, t.url, env),
-      request({ id: "resume-me" }),
-      6,
-    );
+    // The 6th delivery-recording call fails: that batch's sessions are written but not recorded.
+    await sendCrashingAtRecord(6, env, "resume-me", 4);
 
     const interrupted = await getBroadcast(t.redis, keys, "resume-me");
     expect(interrupted?.status).toBe("interrupted");
@@ -610,5 +618,128 @@ describe("resume", () => {
     expect(summary!.stored + summary!.duplicates).toBe(4000);
     const after = await copyCounts(ids, "killed");
     expect([...after.values()].filter((c) => c !== 1)).toEqual([]);
+  });
+});
+
+describe("long histories", () => {
+  const LONG = 100_000;
+  /** Sessions with a data key and a list of LONG user messages (RPUSH in chunks, one pipeline). */
+  async function seedLong(ids: string[]): Promise<void> {
+    const filler = Array.from({ length: 1000 }, (_, i) => `{"id":"u${i}","type":"user","message":"hi"}`);
+    const pipe = t.redis.pipeline();
+    for (const id of ids) {
+      pipe.set(keys.sessionData(id), "{}");
+      for (let n = 0; n < LONG; n += filler.length) pipe.rpush(keys.sessionMessages(id), ...filler);
+    }
+    await pipe.exec();
+  }
+  /** Copies of the payload in each list, counted by Redis (LPOS COUNT 0) rather than read back. */
+  async function copies(ids: string[], payload: string): Promise<number[]> {
+    const pipe = t.redis.pipeline();
+    for (const id of ids) pipe.lpos(keys.sessionMessages(id), payload, "COUNT", 0);
+    return ((await pipe.exec()) ?? []).map(([, r]) => (r as number[]).length);
+  }
+
+  it("stores into lists of 100,000 entries without reading them, once, across a crash, a resume and re-sends", async () => {
+    const long = ["long-a", "long-b", "long-c"];
+    await seedLong(long);
+    const short = await seedMany(200, "short");
+    const ids = [...long, ...short];
+    const env = { HERALD_SCAN_COUNT: "10", HERALD_MESSAGE_TTL_SECONDS: String(TTL) };
+    const mon = await monitorCommands(t.url);
+    await sendCrashingAtRecord(4, env, "long-1", 5);
+    const resumed = await resumeBroadcast(testDeps(t.redis, t.url, env), "long-1", {
+      batchSize: 5,
+      estimate: false,
+    });
+    // The chat app keeps writing: the copy is no longer at the tail when the id is sent again.
+    for (const id of long) await t.redis.rpush(keys.sessionMessages(id), '{"id":"later","type":"user"}');
+    const again = await send(request({ id: "long-1" }));
+    const commands = await mon.stop();
+
+    expect(resumed).toMatchObject({ status: "completed", targeted: 203, failed: 0 });
+    expect(resumed.stored + resumed.duplicates).toBe(203);
+    expect(again).toMatchObject({ status: "completed", targeted: 203, stored: resumed.stored, failed: 0 });
+    // The duplicate check never read more than the first 101 entries of a list: its cost does
+    // not grow with the history (the long lists are marked instead).
+    expect(commands).toContain("LPOS");
+    for (const lpos of mon.calls("LPOS")) expect(lpos.slice(3)).toEqual(["MAXLEN", "101"]);
+    expect(commands).not.toContain("LRANGE");
+    const payload = (await getBroadcast(t.redis, keys, "long-1"))!.payload;
+    expect((await copies(ids, payload)).filter((n) => n !== 1)).toEqual([]);
+    expect(await t.redis.llen(keys.sessionMessages("long-a"))).toBe(LONG + 2);
+    // Only the long lists are marked.
+    expect((await t.redis.smembers(keys.pushed("long-1"))).sort()).toEqual(long.map(keys.sessionMessages));
+    expect(await t.redis.hlen(keys.deliveries("long-1"))).toBe(203);
+  });
+
+  it("two calls that name the same sessions at once (a key SCAN returns twice) push once", async () => {
+    await seedLong(["twice"]);
+    await seedSession(t.redis, "twice-short", "both");
+    const entries = [
+      { id: "twice", kind: "d" as const },
+      { id: "twice-short", kind: "d" as const },
+      { id: "twice", kind: "d" as const },
+    ];
+    const marks = keys.pushed("scan-twice");
+    const [a, b] = await Promise.all([
+      storeBatch(deps, entries, '{"x":1}', marks),
+      storeBatch(deps, entries, '{"x":1}', marks),
+    ]);
+    expect([a.codes, b.codes].sort()).toEqual(["DDD", "SSD"]);
+    expect(await copies(["twice", "twice-short"], '{"x":1}')).toEqual([1, 1]);
+  });
+
+  it("a copy stored while the list was short is found after the list grew long (never marked)", async () => {
+    await seedSession(t.redis, "grows", "both");
+    const first = await send(request({ id: "grows-1" }));
+    expect(first).toMatchObject({ stored: 1 });
+    expect(await t.redis.exists(keys.pushed("grows-1"))).toBe(0);
+    const chat = Array.from({ length: 500 }, (_, i) => `{"id":"c${i}","type":"user"}`);
+    await t.redis.rpush(keys.sessionMessages("grows"), ...chat);
+    // The chat app trims old messages from the head: the copy moves nearer it, still found.
+    await t.redis.ltrim(keys.sessionMessages("grows"), 2, -1);
+    const again = await send(request({ id: "grows-1" }));
+    expect(again).toMatchObject({ status: "completed", targeted: 1, stored: 1 });
+    expect(await copiesOf(t.redis, "grows", "grows-1")).toBe(1);
+  });
+
+  it("a broadcast created before marks (no 'dedupe' field) keeps the list search, exact", async () => {
+    const ids = await seedMany(30, "old");
+    const first = await send(request({ id: "pre-marks" }), { searchLists: true });
+    expect(first).toMatchObject({ status: "completed", stored: 30 });
+    // As an older version left it: no marks, no field; the re-send must still find every copy.
+    await t.redis.hdel(keys.broadcast("pre-marks"), "dedupe");
+    await t.redis.del(keys.pushed("pre-marks"));
+    const again = await send(request({ id: "pre-marks" }));
+    expect(again).toMatchObject({ status: "completed", targeted: 30, stored: 30, duplicates: 0 });
+    expect([...(await copyCounts(ids, "pre-marks")).values()].filter((c) => c !== 1)).toEqual([]);
+    expect(await t.redis.exists(keys.pushed("pre-marks"))).toBe(0);
+  });
+});
+
+describe("report search", () => {
+  it("a whole id's record comes first, once, with the other ids that contain it, across pages", async () => {
+    for (const id of ["abc", "xabc", "abcy", "zz", "abc2"]) await seedSession(t.redis, id, "data");
+    const summary = await send(request({ id: "search-1" }));
+    expect(summary.stored).toBe(5);
+    const first = await listDeliveries(t.redis, keys, "search-1", { cursor: "0", limit: 2, q: "abc" });
+    expect(first.deliveries[0]?.sessionId).toBe("abc");
+    const seen = first.deliveries.map((d) => d.sessionId);
+    let cursor = first.nextCursor;
+    while (cursor && cursor !== "0") {
+      const page = await listDeliveries(t.redis, keys, "search-1", { cursor, limit: 2, q: "abc" });
+      seen.push(...page.deliveries.map((d) => d.sessionId));
+      cursor = page.nextCursor;
+    }
+    expect(seen.sort()).toEqual(["abc", "abc2", "abcy", "xabc"]);
+    // A status filter that the record is not in leaves it out.
+    const failed = await listDeliveries(t.redis, keys, "search-1", {
+      cursor: "0",
+      limit: 10,
+      q: "abc",
+      status: "failed",
+    });
+    expect(failed.deliveries).toEqual([]);
   });
 });

@@ -2,17 +2,23 @@
   Store one broadcast message in a batch of sessions, atomically per session.
 
   Input:
+    ARGV[4]     how duplicates are found (see "Exactly one copy" below):
+                  'marks': KEYS[1] is the set of the long lists this broadcast was pushed to,
+                           ARGV[5] is L, the longest list searched
+                  'lists': no such key (a cluster, or a broadcast older than its marks): every
+                           list is searched whole (LPOS), a cost that grows with its length
     ARGV[3]     one character per session, how it was found:
                   'd' by its data key, 'm' by its list, 'e' named explicitly,
                   'o' online (ahead of a walk that will find it again)
                 or, on a cluster (a session's two keys are in different slots, so the caller
                 looked up the data key beforehand and declares the list key alone):
                   'n' named explicitly, no data key   'g' found or online, no data key
-    KEYS        per session, in that order, only the keys its kind needs:
+    KEYS        (after the marks set, if any) per session, in that order, only the keys its
+                kind needs:
                   'd', 'n', 'g': the message list key
                   'm', 'e', 'o': the session data key, then the message list key
     ARGV[1]     the stored message JSON; the same string in every session, so it is also
-                the needle of the duplicate check (LPOS), which keeps one copy per session
+                the needle of the duplicate check (LPOS)
     ARGV[2]     TTL in seconds set on the list after a write (0: no TTL)
   Output:
     { codes, type... }: codes has one letter per session (one string, cheaper to send and
@@ -21,6 +27,27 @@
       'D' duplicate (already there) 'W' failed, the list key has another type
       'N' failed, no such session   'X' skipped: found by its list but has a data key
       'G' skipped: vanished since discovery
+
+  Exactly one copy per session, whatever the history's length ('marks', one Redis node):
+    A copy is pushed at the tail. Pushed into a list of at most L entries, it sits at index
+    <= L, and stays there or nearer the head: the chat app appends (RPUSH) and trims from the
+    head (LTRIM). So LPOS ... MAXLEN L+1 finds it, reading at most L+1 entries. Pushed into a
+    longer list, it would be out of that reach: then the list key goes into the marks set, in
+    the same atomic call as the push, so a push without its mark can never be seen, whatever
+    dies when. A session holds a copy already iff its list is marked or the bounded LPOS finds
+    one before ours; the check reads at most L+1 entries and one set member, for a list of 5
+    entries or of 1,000,000. Every way of reaching a session twice goes through it: a batch
+    retried after a lost reply, a run resumed after a crash between this call and its record
+    (record-deliveries.lua; counted as a duplicate, as before), a key SCAN returns twice (the
+    later call sees the first's copy or mark), the online pass then the walk, a re-send of the
+    same id (same payload, same set), and one call naming a session twice. Only long lists
+    are marked (rarely many), so the set costs Redis little, and a short list keeps what it had:
+    a copy the chat app removed is pushed again by a re-send. The set lives as long as the
+    broadcast's other keys.
+  Without marks ('lists'): LPOS reads the whole list (O(history): a list of 1,000,000 entries
+    holds Redis ~100 ms). Broadcasts created before marks keep it (their long lists were never
+    marked), and so does a cluster, where the set and the lists are on different nodes and
+    cannot share an atomic call.
   Cost: this is the hot path, so a session takes as few calls as the checks allow:
     - found by its data key ('d') with no list yet: RPUSH (reply 1: no duplicate can be
       there), PEXPIREAT. The data key was just seen by SCAN, so it is not looked up again
@@ -29,13 +56,17 @@
                                                                                  (2 calls)
     - found by its list ('m') and the data key exists: EXISTS (its 'd' entry handles it)
                                                                                  (1 call)
-    - an existing list: RPUSH, LPOS (is there a copy before ours?), PEXPIREAT    (3 calls)
-    - a duplicate: RPUSH, LPOS, RPOP (takes our push back; TTL untouched)        (3 calls)
+    - an existing list of at most L entries: RPUSH, LPOS (is there a copy before ours?),
+      PEXPIREAT                                                                  (3 calls)
+    - a longer list: RPUSH, SISMEMBER, LPOS (MAXLEN L+1), SADD, PEXPIREAT         (5 calls)
+      ('lists': RPUSH, LPOS over the whole list, PEXPIREAT)
+    - a duplicate: as above, then RPOP (takes our push back; TTL untouched)
     - named explicitly or online ('e', 'o') with no list yet: RPUSH, EXISTS (is it a
       session?), PEXPIREAT, or DEL when it is not                                (3 calls)
   All within one atomic call, so nobody sees a push that is taken back.
   Cluster: every key is declared. A session's two keys have no common hash tag, so on a cluster
-  the caller sends list keys only ('d', 'n', 'g'), one call per slot (lib/broadcasts/batch.ts).
+  the caller sends list keys only ('d', 'n', 'g'), one call per slot (lib/broadcasts/batch.ts),
+  and 'lists' (the marks set is in the broadcast's slot, on another node).
 ]]
 local payload = ARGV[1]
 local ttl = tonumber(ARGV[2])
@@ -49,12 +80,29 @@ end
 local kinds = ARGV[3]
 local n = #kinds
 local call, pcall = redis.call, redis.pcall
+local marks = ARGV[4] == 'marks' and KEYS[1]
+local longest = marks and tonumber(ARGV[5])
 local byte = string.byte
 local D, M, E = byte('d'), byte('m'), byte('e')
 local N, G = byte('n'), byte('g')
 
+-- Is there a copy of the payload before ours (the last of `len` entries)?
+local function copyBefore(listKey, len)
+  if not marks then return call('LPOS', listKey, payload) < len - 1 end
+  if len - 1 <= longest then
+    -- Short before our push: any earlier copy is within the first L+1 entries (header).
+    local at = call('LPOS', listKey, payload, 'MAXLEN', longest + 1)
+    return at ~= false and at < len - 1
+  end
+  if call('SISMEMBER', marks, listKey) == 1 then return true end
+  -- Pushed while the list was still short, the copy is near the head.
+  if call('LPOS', listKey, payload, 'MAXLEN', longest + 1) then return true end
+  call('SADD', marks, listKey)
+  return false
+end
+
 local out, wrongTypes = {}, {}
-local k = 0
+local k = marks and 1 or 0
 for i = 1, n do
   local kind = byte(kinds, i)
   local dataKey
@@ -83,8 +131,8 @@ for i = 1, n do
         -- Only a session named explicitly is a failure; one found (or online) has just ended.
         if kind == E or kind == N then code = 'N' else code = 'G' end
       end
-    elseif call('LPOS', listKey, payload) < len - 1 then
-      -- A copy before ours: this broadcast was stored here already.
+    elseif copyBefore(listKey, len) then
+      -- This broadcast was stored here already.
       call('RPOP', listKey)
       code = 'D'
     else
