@@ -72,6 +72,28 @@ describe("buildTimeline", () => {
   });
 });
 
+describe("a message being sent", () => {
+  it("is not shown twice when the socket echoes it before its POST answers", () => {
+    const sentAt = Date.parse("2026-11-27T20:00:00.000Z");
+    const echo = { ...msg("u1"), type: "user" as const, message: "hello" };
+    const sending = {
+      clientId: "p1",
+      text: " hello ",
+      createdAt: new Date(sentAt).toISOString(),
+      state: "sending" as const,
+    };
+    const t = buildTimeline({ entries: [], requestedAt: 0 }, live([echo, sentAt + 50]), [sending]);
+    expect(t.map((i) => i.kind)).toEqual(["user"]);
+    // An older identical message is no echo of this one; a failed send stays shown.
+    const old = buildTimeline({ entries: [], requestedAt: 0 }, live([echo, sentAt - 5000]), [sending]);
+    expect(old.map((i) => i.kind)).toEqual(["user", "pending"]);
+    const failed = buildTimeline({ entries: [], requestedAt: 0 }, live([echo, sentAt + 50]), [
+      { ...sending, state: "failed" as const },
+    ]);
+    expect(failed.map((i) => i.kind)).toEqual(["user", "pending"]);
+  });
+});
+
 describe("pruneLive", () => {
   it("forgets live messages the fetch covers, keeps newer ones, and reports no change as null", () => {
     const l = live([msg("a"), 100], [msg("b"), 900]);

@@ -82,7 +82,20 @@ export function buildTimeline(
     ids.add(l.message.id);
     out.push(toItem(l.message));
   }
-  for (const p of pending) out.push({ kind: "pending", key: `pending:${p.clientId}`, pending: p });
+  // The socket may echo a message before its POST answers: that stored copy stands for the one
+  // being sent (same text, arrived after it was sent), so the message does not show twice.
+  const echoes = [...live.values()].filter((l) => l.message.type === "user");
+  for (const p of pending) {
+    if (p.state === "sending") {
+      const sentAt = Date.parse(p.createdAt);
+      const i = echoes.findIndex((l) => l.receivedAt >= sentAt && l.message.message === p.text.trim());
+      if (i >= 0) {
+        echoes.splice(i, 1);
+        continue;
+      }
+    }
+    out.push({ kind: "pending", key: `pending:${p.clientId}`, pending: p });
+  }
   return out;
 }
 
