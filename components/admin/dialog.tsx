@@ -1,6 +1,7 @@
 "use client";
 
 import { type ReactNode, useEffect, useId, useRef } from "react";
+import { Alert, Button } from "./ui";
 
 /**
  * A modal built on <dialog>: the browser traps focus, Escape closes it, and focus returns
@@ -48,5 +49,57 @@ export function Dialog({
         </div>
       )}
     </dialog>
+  );
+}
+
+/**
+ * "Are you sure?" for one destructive action: Keep closes, the danger button runs it (and
+ * says it is working); the action's error shows inside.
+ */
+export function ConfirmDialog({
+  open,
+  onClose,
+  title,
+  confirm,
+  working,
+  busy,
+  error,
+  onConfirm,
+  children,
+}: {
+  open: boolean;
+  onClose: () => void;
+  title: string;
+  /** The danger button's label, and the label while it runs. */
+  confirm: string;
+  working: string;
+  busy: boolean;
+  error: Error | null;
+  onConfirm: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <Dialog
+      open={open}
+      onClose={onClose}
+      title={title}
+      footer={
+        <>
+          <Button variant="secondary" onClick={onClose} disabled={busy}>
+            Keep
+          </Button>
+          <Button variant="danger" disabled={busy} onClick={onConfirm}>
+            {busy ? working : confirm}
+          </Button>
+        </>
+      }
+    >
+      {children}
+      {error && (
+        <div className="mt-3">
+          <Alert>{error.message}</Alert>
+        </div>
+      )}
+    </Dialog>
   );
 }

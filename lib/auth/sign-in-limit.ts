@@ -1,7 +1,6 @@
-import { createHash } from "node:crypto";
 import type { Deps } from "../context";
 import { addressBucket } from "../limits/address";
-import { consume, type RateDecision, type RateRule } from "../limits/rate";
+import { consume, limitSubject, type RateDecision, type RateRule } from "../limits/rate";
 
 /**
  * Admin sign-in attempts are counted before the password is checked, per (email, address) and
@@ -17,13 +16,10 @@ export const SIGN_IN_RULES = {
   perAddress: { burst: 20, perPeriod: 20, periodSeconds: 15 * 60 } satisfies RateRule,
 };
 
-// Hashed: both come from the request, so they must not shape or bloat key names.
-const digest = (s: string) => createHash("sha256").update(s).digest("base64url").slice(0, 22);
-
 function limitKeys(deps: Deps, email: string, address: string) {
   const [perAddress, perAccount] = deps.keys.signInLimits(
-    digest(addressBucket(address)),
-    digest(email.trim().toLowerCase()),
+    limitSubject(addressBucket(address)),
+    limitSubject(email.trim().toLowerCase()),
   );
   return [
     { key: perAccount!, rule: SIGN_IN_RULES.perAccount },

@@ -1,4 +1,3 @@
-import type { Cluster } from "ioredis";
 import type { Deps } from "../context";
 import { clusterOf } from "../redis/connection";
 import { sessionRoom } from "../redis/keys";
@@ -33,8 +32,7 @@ export async function storeBatch(
   payload: string,
   marks: string | null,
 ): Promise<StoreResult> {
-  const cluster = clusterOf(deps.redis);
-  if (cluster) return storeBatchOnCluster(deps, cluster, entries, payload);
+  if (clusterOf(deps.redis)) return storeBatchOnCluster(deps, entries, payload);
   const { redis, keys, config } = deps;
   const ttl = config.HERALD_MESSAGE_TTL_SECONDS;
   const keyArgs: string[] = marks ? [marks] : [];
@@ -77,7 +75,6 @@ const wrongTypeReason = (type: string) => `messages key holds a ${type}, not a l
  */
 async function storeBatchOnCluster(
   deps: Deps,
-  cluster: Cluster,
   entries: TargetEntry[],
   payload: string,
 ): Promise<StoreResult> {

@@ -1,19 +1,15 @@
-import { createHash } from "node:crypto";
 import type { Config } from "../config";
 import type { Deps } from "../context";
 import { HeraldError } from "../errors";
 import { addressBucket } from "./address";
 import { redisNearlyFull } from "./memory";
-import { consume, type RateRule } from "./rate";
+import { consume, limitSubject, type RateRule } from "./rate";
 
 /**
  * The chat page's abuse limits: what one client may make Herald store. A new session is free
  * to the client but costs Redis a key (and every later "all" broadcast a list), so sessions are
  * limited per address, not only messages per session.
  */
-
-// Hashed: the address comes from a header; it must not shape key names.
-const digest = (s: string) => createHash("sha256").update(s).digest("base64url").slice(0, 22);
 
 export const newSessionRule = (c: Config): RateRule => ({
   burst: c.HERALD_NEW_SESSIONS_BURST,
@@ -41,7 +37,7 @@ const memoryFull = () =>
 /** May this address open a new chat session now? Throws 429 (limit) or 503 (Redis nearly full). */
 export async function admitNewSession(deps: Deps, address: string): Promise<void> {
   if (await redisNearlyFull(deps.redis, deps.config.HERALD_MEMORY_GUARD_PERCENT)) throw memoryFull();
-  const key = deps.keys.rateLimit("new-session", digest(addressBucket(address)));
+  const key = deps.keys.rateLimit("new-session", limitSubject(addressBucket(address)));
   const d = await consume(deps.redis, [{ key, rule: newSessionRule(deps.config) }]);
   if (!d.allowed) {
     throw HeraldError.rateLimited(
@@ -56,7 +52,7 @@ export async function admitChatMessage(deps: Deps, sessionId: string, address: s
   if (await redisNearlyFull(deps.redis, deps.config.HERALD_MEMORY_GUARD_PERCENT)) throw memoryFull();
   // Two calls: the session's key and the address's key may live on different cluster nodes.
   const bySession = await consume(deps.redis, [
-    { key: deps.keys.rateLimit("chat-session", digest(sessionId)), rule: SESSION_MESSAGE_RULE },
+    { key: deps.keys.rateLimit("chat-session", limitSubject(sessionId)), rule: SESSION_MESSAGE_RULE },
   ]);
   if (!bySession.allowed) {
     throw HeraldError.rateLimited(
@@ -66,7 +62,7 @@ export async function admitChatMessage(deps: Deps, sessionId: string, address: s
   }
   const byAddress = await consume(deps.redis, [
     {
-      key: deps.keys.rateLimit("chat-address", digest(addressBucket(address))),
+      key: deps.keys.rateLimit("chat-address", limitSubject(addressBucket(address))),
       rule: addressMessageRule(deps.config),
     },
   ]);

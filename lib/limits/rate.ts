@@ -1,4 +1,9 @@
+import { createHash } from "node:crypto";
 import type { HeraldRedis } from "../redis/connection";
+
+/** A limit's subject (an address, an email, a session id) as a key part: hashed, so what comes
+ * from a request never shapes or bloats key names. */
+export const limitSubject = (s: string) => createHash("sha256").update(s).digest("base64url").slice(0, 22);
 
 /**
  * Rate limits kept in Redis, shared by every Herald instance (see rate-limit.lua: GCRA).

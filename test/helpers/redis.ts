@@ -95,7 +95,16 @@ export async function monitorCommands(url: string): Promise<CommandMonitor> {
       // Redis feeds monitors in execution order: once our own ECHO shows up, every command
       // that completed before stop() was called has been seen.
       await sendRaw(url, `ECHO ${sentinel}\r\n`);
-      await Promise.race([sentinelSeen, new Promise((r) => setTimeout(r, 2000))]);
+      // Not seen in time: fail loudly, or a "nothing happened" check would pass on a partial list.
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error("the command monitor missed its sentinel")), 10_000);
+      });
+      try {
+        await Promise.race([sentinelSeen, late]);
+      } finally {
+        clearTimeout(timer);
+      }
       monitor.disconnect();
       client.disconnect();
       return names;

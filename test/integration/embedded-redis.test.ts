@@ -6,6 +6,7 @@ import pino from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { createRedis } from "../../lib/redis/connection";
 import { ensureEmbeddedRedis, findRedisServer, socketAnswers } from "../../server/embedded-redis";
+import { waitFor } from "../helpers/herald";
 import { monitorCommands, startTestRedis } from "../helpers/redis";
 import { PROJECT_ROOT } from "../helpers/server";
 
@@ -22,15 +23,6 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-async function waitFor(cond: () => boolean | Promise<boolean>, ms = 5000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await cond()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return cond();
 }
 
 describe("ensureEmbeddedRedis", () => {
@@ -83,7 +75,7 @@ describe("ensureEmbeddedRedis", () => {
     const { pid } = JSON.parse(line) as { pid: number };
     expect(pid).toBeGreaterThan(0);
     if (mode === "signal") child.kill("SIGTERM");
-    expect(await waitFor(() => !alive(pid))).toBe(true);
+    await waitFor(async () => (alive(pid) ? undefined : true), "redis-server to exit", 5000, 50);
     expect(await socketAnswers(socketPath)).toBe(false);
     // The parent itself still ends the default way (our hook re-raises the signal).
     expect(await childExit).toBe(mode === "signal" ? "SIGTERM" : 0);

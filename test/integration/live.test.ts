@@ -13,6 +13,7 @@ import {
   defaultKeys as keys,
   seedSession,
   visitChatPage,
+  waitFor,
 } from "../helpers/herald";
 import { runCli, startTestServer, type TestServer } from "../helpers/server";
 
@@ -181,10 +182,12 @@ describe.each(BACKENDS)("live delivery on %s", (backend) => {
       const s = connect(me.cookie);
       await connected(s);
       // Presence is written on connect, asynchronously.
-      const deadline = Date.now() + 5000;
-      while (Date.now() < deadline && (await t.redis.zscore(keys.presence(), me.sessionId)) === null) {
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await waitFor(
+        async () => ((await t.redis.zscore(keys.presence(), me.sessionId)) === null ? undefined : true),
+        "the session to be marked online",
+        5000,
+        20,
+      );
       const online = await api.get("/api/sessions?filter=online");
       expect(online.json.sessions.map((x: { id: string }) => x.id)).toEqual([me.sessionId]);
 

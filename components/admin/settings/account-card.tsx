@@ -14,6 +14,17 @@ interface Account {
 
 type Errors = Partial<Record<"currentPassword" | "newPassword" | "confirm", string>>;
 
+const PASSWORD_FIELDS = [
+  { name: "currentPassword", label: "Current password", autoComplete: "current-password", hint: undefined },
+  {
+    name: "newPassword",
+    label: "New password",
+    autoComplete: "new-password",
+    hint: "At least 8 characters.",
+  },
+  { name: "confirm", label: "Repeat the new password", autoComplete: "new-password", hint: undefined },
+] as const;
+
 /** The signed-in admin: change the password (other sign-ins end), see and end sign-ins. */
 export function AccountCard() {
   const queryClient = useQueryClient();
@@ -54,42 +65,20 @@ export function AccountCard() {
       <div className="grid gap-8 lg:grid-cols-2">
         <form onSubmit={submit} noValidate className="space-y-4" aria-label="Change password">
           <h3 className="text-sm font-semibold text-slate-900">Change password</h3>
-          <Field label="Current password" error={errors.currentPassword}>
-            {(p) => (
-              <input
-                {...p}
-                type="password"
-                autoComplete="current-password"
-                className={inputClass}
-                value={values.currentPassword}
-                onChange={set("currentPassword")}
-              />
-            )}
-          </Field>
-          <Field label="New password" hint="At least 8 characters." error={errors.newPassword}>
-            {(p) => (
-              <input
-                {...p}
-                type="password"
-                autoComplete="new-password"
-                className={inputClass}
-                value={values.newPassword}
-                onChange={set("newPassword")}
-              />
-            )}
-          </Field>
-          <Field label="Repeat the new password" error={errors.confirm}>
-            {(p) => (
-              <input
-                {...p}
-                type="password"
-                autoComplete="new-password"
-                className={inputClass}
-                value={values.confirm}
-                onChange={set("confirm")}
-              />
-            )}
-          </Field>
+          {PASSWORD_FIELDS.map((f) => (
+            <Field key={f.name} label={f.label} hint={f.hint} error={errors[f.name]}>
+              {(p) => (
+                <input
+                  {...p}
+                  type="password"
+                  autoComplete={f.autoComplete}
+                  className={inputClass}
+                  value={values[f.name]}
+                  onChange={set(f.name)}
+                />
+              )}
+            </Field>
+          ))}
           {change.isError && <Alert>{(change.error as Error).message}</Alert>}
           {change.isSuccess && (
             <Alert tone="sky">

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { AddAdminInputSchema, type AdminListItem } from "@/lib/schemas/admin";
 import { api, qk } from "../api";
-import { Dialog } from "../dialog";
+import { ConfirmDialog } from "../dialog";
 import { DataTable, QueryStates } from "../table";
 import { RelativeTime } from "../time";
 import { Alert, Badge, Button, Card, Field, inputClass } from "../ui";
@@ -149,38 +149,24 @@ export function AdminsCard({ me }: { me: string }) {
         )}
       </form>
 
-      <Dialog
+      <ConfirmDialog
         open={removing !== null}
         onClose={() => {
           setRemoving(null);
           remove.reset();
         }}
         title="Remove this admin?"
-        footer={
-          <>
-            <Button variant="secondary" onClick={() => setRemoving(null)}>
-              Keep
-            </Button>
-            <Button
-              variant="danger"
-              disabled={remove.isPending}
-              onClick={() => removing && remove.mutate(removing)}
-            >
-              {remove.isPending ? "Removing…" : "Remove admin"}
-            </Button>
-          </>
-        }
+        confirm="Remove admin"
+        working="Removing…"
+        busy={remove.isPending}
+        error={remove.error}
+        onConfirm={() => removing && remove.mutate(removing)}
       >
         <p>
           <strong className="font-medium text-slate-900">{removing}</strong> will no longer be able to sign
           in, and is signed out of every browser now.
         </p>
-        {remove.isError && (
-          <div className="mt-3">
-            <Alert>{(remove.error as Error).message}</Alert>
-          </div>
-        )}
-      </Dialog>
+      </ConfirmDialog>
     </Card>
   );
 }

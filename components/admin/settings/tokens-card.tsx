@@ -11,7 +11,7 @@ import {
 } from "@/lib/schemas/token";
 import { api, qk } from "../api";
 import { CopyButton } from "../copy-button";
-import { Dialog } from "../dialog";
+import { ConfirmDialog } from "../dialog";
 import { DataTable, QueryStates } from "../table";
 import { RelativeTime } from "../time";
 import { Alert, Badge, Button, Card, Field, inputClass } from "../ui";
@@ -191,38 +191,24 @@ export function TokensCard() {
         </Button>
       </form>
 
-      <Dialog
+      <ConfirmDialog
         open={revoking !== null}
         onClose={() => {
           setRevoking(null);
           revoke.reset();
         }}
         title="Revoke this token?"
-        footer={
-          <>
-            <Button variant="secondary" onClick={() => setRevoking(null)}>
-              Keep
-            </Button>
-            <Button
-              variant="danger"
-              disabled={revoke.isPending}
-              onClick={() => revoking && revoke.mutate(revoking)}
-            >
-              {revoke.isPending ? "Revoking…" : "Revoke token"}
-            </Button>
-          </>
-        }
+        confirm="Revoke token"
+        working="Revoking…"
+        busy={revoke.isPending}
+        error={revoke.error}
+        onConfirm={() => revoking && revoke.mutate(revoking)}
       >
         <p>
           Scripts using <strong className="font-medium text-slate-900">{revoking}</strong> are refused from
           now on.
         </p>
-        {revoke.isError && (
-          <div className="mt-3">
-            <Alert>{(revoke.error as Error).message}</Alert>
-          </div>
-        )}
-      </Dialog>
+      </ConfirmDialog>
     </Card>
   );
 }
