@@ -68,6 +68,8 @@ export const ConfigSchema = z.object({
   HERALD_FANOUT_BATCH: z.coerce.number().int().min(1).max(5000).default(250),
   /** SCAN COUNT hint for discovery. */
   HERALD_SCAN_COUNT: z.coerce.number().int().min(10).max(100_000).default(1000),
+  /** How long a preview of all sessions counts before it answers with estimates and a point to go on from (0: one SCAN page). */
+  HERALD_PREVIEW_BUDGET_MS: z.coerce.number().int().min(0).max(60_000).default(1500),
   /** How long a session counts as online after its instance last vouched for it (refreshed every third of it): a crashed instance's clients drop out within this. */
   HERALD_PRESENCE_TTL_SECONDS: z.coerce.number().int().min(3).max(3600).default(60),
   /** Broadcast jobs this instance's worker runs at once (0: this instance runs none). */

@@ -1,3 +1,4 @@
+import { experimental_streamedQuery as streamedQuery } from "@tanstack/react-query";
 import type {
   Broadcast,
   BroadcastInput,
@@ -94,7 +95,38 @@ export interface DeliveryPage {
 
 const enc = encodeURIComponent;
 
+/**
+ * A target's preview, answer after answer: counting all sessions at scale answers within the
+ * server's time budget with estimates and a point to go on from (`counting`); each answer is
+ * shown as it comes, and the last one is exact.
+ */
+async function* previewAnswers(target: Target, signal: AbortSignal): AsyncGenerator<PreviewResult> {
+  let resume: string | undefined;
+  do {
+    const answer = await api<PreviewResult>("/api/broadcasts/preview", {
+      method: "POST",
+      body: resume ? { target, resume } : { target },
+      signal,
+    });
+    yield answer;
+    resume = answer.counting?.resume;
+  } while (resume && !signal.aborted);
+}
+
+/**
+ * The query function of a target's preview: the estimates while the count goes on, then the
+ * exact counts. A refetch keeps showing the last counts until its own count is over.
+ */
+export const previewQueryFn = (target: Target) =>
+  streamedQuery<PreviewResult, PreviewResult>({
+    streamFn: ({ signal }) => previewAnswers(target, signal),
+    reducer: (_previous, answer) => answer,
+    initialValue: undefined as unknown as PreviewResult,
+    refetchMode: "replace",
+  });
+
 export const fetchers = {
+  /** One preview answer (for `all` at scale possibly an estimate: see previewQueryFn). */
   preview: (target: Target) =>
     api<PreviewResult>("/api/broadcasts/preview", { method: "POST", body: { target } }),
   broadcasts: (cursor: string, limit: number) =>
@@ -153,7 +185,7 @@ export const SEND_MUTATION_KEY = ["send-broadcast"] as const;
  */
 export const statsQuery = {
   queryKey: qk.stats,
-  queryFn: () => fetchers.preview({ type: "all" }),
+  queryFn: previewQueryFn({ type: "all" }),
   staleTime: 30_000,
   refetchInterval: 60_000,
 };

@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { fetchers, qk, statsQuery } from "./api";
 import { BroadcastTable, NoBroadcasts } from "./broadcast-table";
-import { fmt, share } from "./format";
+import { countingNote, fmt, fmtCount, share } from "./format";
 import { QueryStates } from "./table";
 import { ButtonLink, Card, ErrorState, MegaphoneIcon, PageHeader, Skeleton, Stat } from "./ui";
 
@@ -16,6 +16,7 @@ export function Dashboard() {
     queryFn: () => fetchers.broadcasts("0", RECENT),
   });
   const s = stats.data;
+  const estimated = s?.counting !== undefined;
   const pct = (n: number) => (s && s.total > 0 ? `${share(n, s.total)} of sessions` : undefined);
 
   return (
@@ -41,19 +42,19 @@ export function Dashboard() {
               <>
                 <Stat
                   label="Sessions"
-                  value={fmt(s.total)}
-                  hint="with or without history"
+                  value={fmtCount(s.total, estimated)}
+                  hint={s.counting ? countingNote(s.counting.walked) : "with or without history"}
                   testId="stat-total"
                 />
                 <Stat
                   label="With history"
-                  value={fmt(s.withMessages)}
+                  value={fmtCount(s.withMessages, estimated)}
                   hint={pct(s.withMessages) ?? "have messages"}
                   testId="stat-with-history"
                 />
                 <Stat
                   label="Empty"
-                  value={fmt(s.empty)}
+                  value={fmtCount(s.empty, estimated)}
                   hint={pct(s.empty) ?? "no messages yet"}
                   testId="stat-empty"
                 />

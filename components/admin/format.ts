@@ -3,6 +3,13 @@
 const nf = new Intl.NumberFormat("en-US");
 export const fmt = (n: number | undefined | null) => (n == null ? "—" : nf.format(n));
 
+/** A count that may be an estimate (a preview still counting): "≈ 1,000,000". */
+export const fmtCount = (n: number | undefined | null, estimated: boolean) =>
+  estimated && n != null ? `≈ ${fmt(n)}` : fmt(n);
+
+/** What a preview still counting says of itself: "Counting… 35% walked". */
+export const countingNote = (walked: number) => `Counting… ${Math.floor(walked * 100)}% walked`;
+
 export function formatTime(iso: string | undefined): string {
   if (!iso) return "—";
   const d = new Date(iso);

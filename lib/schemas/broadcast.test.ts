@@ -188,6 +188,30 @@ describe("PreviewInputSchema", () => {
   });
 });
 
+describe("PreviewInputSchema resume", () => {
+  it("reads a point to go on from, for the target all only", () => {
+    expect(PreviewInputSchema.parse({ resume: "123.45.6.abc0" }).resume).toEqual({
+      cursor: "123",
+      total: 45,
+      withMessages: 6,
+      runId: "abc0",
+    });
+    for (const resume of [
+      "",
+      "1.2.3",
+      "1.2.3.",
+      "-1.2.3.ab",
+      "1.2.3.AB",
+      "1.2.3.ab.4",
+      `${"1".repeat(25)}.1.1.ab`,
+    ])
+      expect(issuePaths(PreviewInputSchema, { resume }), resume).toEqual(["resume"]);
+    expect(issuePaths(PreviewInputSchema, { target: { type: "online" }, resume: "1.2.3.ab" })).toEqual([
+      "resume",
+    ]);
+  });
+});
+
 describe("DeliveriesQuerySchema", () => {
   it("has defaults", () => {
     expect(DeliveriesQuerySchema.parse({})).toEqual({ cursor: "0", limit: 100 });

@@ -83,7 +83,39 @@ export const LegacyBroadcastInputSchema = z.object({
   level: LevelSchema.default("info"),
 });
 
-export const PreviewInputSchema = z.object({ target: TargetSchema.default({ type: "all" }) }).strict();
+/**
+ * Where a preview's count of `all` stopped (it answers within a time budget): the counts so
+ * far, the SCAN cursor and the Redis process it belongs to, written
+ * `<cursor>.<total>.<withMessages>.<runId>`. The client sends it back as is to go on.
+ */
+export interface PreviewResume {
+  cursor: string;
+  total: number;
+  withMessages: number;
+  runId: string;
+}
+const PREVIEW_RESUME = /^(\d{1,24})\.(\d{1,12})\.(\d{1,12})\.([0-9a-f]{1,64})$/;
+export const encodePreviewResume = (r: PreviewResume) =>
+  `${r.cursor}.${r.total}.${r.withMessages}.${r.runId}`;
+
+export const PreviewInputSchema = z
+  .object({
+    target: TargetSchema.default({ type: "all" }),
+    resume: z
+      .string()
+      .max(120)
+      .regex(PREVIEW_RESUME, "resume is the counting.resume of an earlier preview, as it was")
+      .transform((s): PreviewResume => {
+        const [, cursor, total, withMessages, runId] = PREVIEW_RESUME.exec(s)!;
+        return { cursor: cursor!, total: Number(total), withMessages: Number(withMessages), runId: runId! };
+      })
+      .optional(),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if (b.resume && b.target.type !== "all")
+      ctx.addIssue({ code: "custom", path: ["resume"], message: "resume goes with the target all only" });
+  });
 
 export const BROADCAST_STATUSES = [
   "scheduled",

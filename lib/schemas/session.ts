@@ -34,4 +34,10 @@ export interface PreviewResult {
   withMessages: number;
   online: number;
   sample: SessionInfo[];
+  /**
+   * Present while the counts of `all` are estimates: the walk stopped at its time budget having
+   * covered `walked` (0..1) of the keyspace, and the counts are scaled up from what it found.
+   * Send `resume` back (with the same target) to go on; the last answer has no `counting`.
+   */
+  counting?: { walked: number; resume: string };
 }

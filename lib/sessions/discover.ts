@@ -289,6 +289,16 @@ export interface SessionCounts {
   withMessages: number;
 }
 
+/** Where a counting walk stopped: the counts so far and the SCAN cursor to go on from. */
+export interface CountPoint extends SessionCounts {
+  /** SCAN cursor to continue from ("0": the walk is over and the counts are exact). */
+  cursor: string;
+  /** Share of the keyspace walked (0..1). */
+  walked: number;
+  /** The Redis process (or cluster layout) the cursor belongs to. */
+  runId: string;
+}
+
 /** SCAN COUNT of a counting walk: few round trips; a page of 5,000 keys is a ~2 ms call. */
 const COUNT_PAGE = 5000;
 /** Existence checks in flight while SCAN goes on (each holds only a number). */
@@ -300,29 +310,59 @@ const COUNT_AHEAD = 8;
  * or by its list when it has none. Only the lists whose data key was not on the same page need
  * a look-up, and they are counted, not listed: one multi-key EXISTS per page (per node on a
  * cluster), sent while SCAN reads on.
+ *
+ * With `budgetMs` the walk stops after the first page past that time and says where (`cursor`
+ * not "0"); `from` goes on from such a point. A point taken on another Redis process (restarted,
+ * failed over, resharded) is worthless: the walk then starts over.
  */
-export async function countSessions(redis: Redis, keys: Keys, scanCount: number): Promise<SessionCounts> {
-  let total = 0;
-  let withMessages = 0;
+export async function countSessions(
+  redis: Redis,
+  keys: Keys,
+  scanCount: number,
+  opts: { from?: Omit<CountPoint, "walked">; budgetMs?: number } = {},
+): Promise<CountPoint> {
+  const deadline = performance.now() + (opts.budgetMs ?? Number.POSITIVE_INFINITY);
+  for (;;) {
+    try {
+      return await countWalk(redis, keys, Math.max(scanCount, COUNT_PAGE), opts.from, deadline);
+    } catch (err) {
+      if (!(err instanceof WalkRestarted) || !opts.from) throw err;
+      opts = { ...opts, from: undefined };
+    }
+  }
+}
+
+async function countWalk(
+  redis: Redis,
+  keys: Keys,
+  count: number,
+  from: Omit<CountPoint, "walked"> | undefined,
+  deadline: number,
+): Promise<CountPoint> {
+  let total = from?.total ?? 0;
+  let withMessages = from?.withMessages ?? 0;
+  let point = { cursor: "0", walked: 1, runId: from?.runId ?? "" };
   const pending: Promise<void>[] = [];
-  const count = Math.max(scanCount, COUNT_PAGE);
-  for await (const page of scanSessionKeys(redis, keys, { count })) {
+  for await (const page of scanSessionKeys(redis, keys, { count, cursor: from?.cursor, trackRunId: true })) {
+    if (from && page.runId !== from.runId) throw new WalkRestarted("Redis changed since the count began");
+    point = { cursor: page.cursor, walked: page.walked ?? scanWalked(page.cursor), runId: page.runId ?? "" };
     withMessages += page.lists;
     const listOnly: string[] = [];
     for (const f of page.found) {
       if (f.kind === "data") total++;
       else listOnly.push(keys.sessionData(f.id));
     }
-    if (listOnly.length === 0) continue;
-    pending.push(
-      existingCount(redis, listOnly).then((withData) => {
-        total += listOnly.length - withData;
-      }),
-    );
+    if (listOnly.length > 0)
+      pending.push(
+        existingCount(redis, listOnly).then((withData) => {
+          total += listOnly.length - withData;
+        }),
+      );
     if (pending.length >= COUNT_AHEAD) await Promise.all(pending.splice(0));
+    if (page.cursor !== "0" && performance.now() >= deadline) break;
   }
   await Promise.all(pending);
-  return { total, withMessages };
+  return { total, withMessages, ...point };
 }
 
 /** How many of `names` exist: one EXISTS on one Redis; on a cluster, one per key (pipelined per node). */

@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import { escapeGlob, type Keys } from "../redis/keys";
 import { keyedPipeline } from "../redis/pipeline";
 import { exactPage } from "../redis/scan-page";
-import type { Target } from "../schemas/broadcast";
+import { encodePreviewResume, type PreviewResume, type Target } from "../schemas/broadcast";
 import type { PreviewResult, SessionFilter, SessionInfo, SessionPage } from "../schemas/session";
 import { countSessions, uniqueSessions } from "./discover";
 import { areOnline, onlineCount, onlinePage } from "./presence";
@@ -127,8 +127,17 @@ const SAMPLE_SIZE = 20;
 /**
  * Who a target reaches: counts of the whole target (one SCAN walk for `all`, bounded memory)
  * and a first page of sessions.
+ *
+ * Counting `all` walks the whole keyspace (about 5 s at 1,000,000 sessions), so with `budgetMs`
+ * the walk stops when its time is up and the answer carries estimates (what it found, scaled
+ * by the share walked) and `counting.resume`, which a next call (`resume`) goes on from; the
+ * last call's counts are exact. Without a budget (the CLI) it counts to the end.
  */
-export async function previewTarget(deps: QueryDeps, target: Target): Promise<PreviewResult> {
+export async function previewTarget(
+  deps: QueryDeps,
+  target: Target,
+  opts: { budgetMs?: number; resume?: PreviewResume } = {},
+): Promise<PreviewResult> {
   const { redis, keys } = deps;
   if (target.type === "sessions") {
     // A repeated id is one session, as the fan-out counts it.
@@ -157,12 +166,27 @@ export async function previewTarget(deps: QueryDeps, target: Target): Promise<Pr
     return { total, empty, withMessages: total - empty, online: total, sample };
   }
   // all: counted by one walk that lists nothing; the sample is the first page's sessions.
-  const [counts, online, sample] = await Promise.all([
-    countSessions(redis, keys, deps.scanCount),
+  const [point, online, sample] = await Promise.all([
+    countSessions(redis, keys, deps.scanCount, { from: opts.resume, budgetMs: opts.budgetMs }),
     onlineCount(redis, keys),
     firstSessions(deps, SAMPLE_SIZE),
   ]);
-  return { ...counts, empty: counts.total - counts.withMessages, online, sample };
+  if (point.cursor === "0") {
+    const { total, withMessages } = point;
+    return { total, empty: total - withMessages, withMessages, online, sample };
+  }
+  // Keys are spread evenly over Redis's hash table, so the share walked scales the counts.
+  const scale = (n: number) => Math.round(n / Math.max(point.walked, 1e-6));
+  const total = Math.max(scale(point.total), online);
+  const withMessages = Math.min(scale(point.withMessages), total);
+  return {
+    total,
+    empty: total - withMessages,
+    withMessages,
+    online,
+    sample,
+    counting: { walked: point.walked, resume: encodePreviewResume(point) },
+  };
 }
 
 /** The first `n` sessions a walk finds, described. */

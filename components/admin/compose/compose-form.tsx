@@ -10,7 +10,7 @@ import {
   type Target,
 } from "@/lib/schemas/broadcast";
 import { LEVEL_LABEL, LEVELS, type Level } from "@/lib/schemas/message";
-import { ApiError, fetchers, newBroadcastId, qk, SEND_MUTATION_KEY } from "../api";
+import { ApiError, fetchers, newBroadcastId, previewQueryFn, qk, SEND_MUTATION_KEY } from "../api";
 import { Dialog } from "../dialog";
 import { fmt, formatTime } from "../format";
 import { ChatPreview } from "../message-preview";
@@ -87,7 +87,7 @@ export function ComposeBroadcast({ initialSessions = [] }: { initialSessions?: s
   // seconds old (counting "all" walks the whole keyspace, so it is not repeated needlessly).
   const confirmQuery = useQuery({
     queryKey: qk.preview(target ?? { type: "all" }),
-    queryFn: () => fetchers.preview(target!),
+    queryFn: previewQueryFn(target ?? { type: "all" }),
     enabled: confirming && target !== null,
     staleTime: CONFIRM_FRESH_MS,
   });

@@ -4,8 +4,8 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import type { Target } from "@/lib/schemas/broadcast";
 import type { PreviewResult, SessionInfo } from "@/lib/schemas/session";
-import { fetchers, qk } from "../api";
-import { fmt } from "../format";
+import { fetchers, previewQueryFn, qk } from "../api";
+import { countingNote, fmt, fmtCount } from "../format";
 import { useMemoryPosition } from "../list-state";
 import { sessionColumns, sessionRows } from "../sessions/session-columns";
 import { CursorList, DataTable, noMatchingId, Pager, QueryStates, td, useCursorList } from "../table";
@@ -44,12 +44,13 @@ export function TargetPreview({
 }) {
   const counts = useQuery({
     queryKey: target ? qk.preview(target) : ["preview", "none"],
-    queryFn: () => fetchers.preview(target!),
+    queryFn: previewQueryFn(target ?? { type: "all" }),
     enabled: target !== null,
     placeholderData: keepPreviousData,
     staleTime: 15_000,
   });
   const c = target ? counts.data : undefined;
+  const estimated = c?.counting !== undefined;
   const items = [
     { label: "Sessions", value: c?.total, id: "preview-total" },
     { label: "Empty", value: c?.empty, id: "preview-empty" },
@@ -62,7 +63,9 @@ export function TargetPreview({
       description="Who this broadcast reaches right now. Empty sessions get their message list created."
       actions={
         counts.isFetching && target ? (
-          <span className="text-xs text-slate-600">{counts.data ? "Updating…" : "Counting sessions…"}</span>
+          <span className="text-xs text-slate-600" data-testid="preview-counting">
+            {c?.counting ? countingNote(c.counting.walked) : counts.data ? "Updating…" : "Counting sessions…"}
+          </span>
         ) : undefined
       }
       id="target-preview"
@@ -87,7 +90,7 @@ export function TargetPreview({
                 ) : it.value === undefined ? (
                   <Skeleton className="mt-1 h-5 w-10" />
                 ) : (
-                  fmt(it.value)
+                  fmtCount(it.value, estimated && it.id !== "preview-online")
                 )}
               </dd>
             </div>
@@ -213,7 +216,8 @@ function ScannedTable({ online, counts }: { online: boolean; counts?: PreviewRes
         loadingRows={4}
         pageSize={PAGE}
         total={
-          q || !counts
+          // An estimate is no page count: none is shown until the count is exact.
+          q || !counts || counts.counting
             ? undefined
             : {
                 all: counts.total,

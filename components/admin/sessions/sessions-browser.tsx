@@ -27,7 +27,8 @@ export function SessionsBrowser() {
     }),
     rows: (d) => d.sessions,
   });
-  const s = stats.data;
+  // An estimate (the count of a large keyspace still going on) is not shown as a count.
+  const s = stats.data?.counting ? undefined : stats.data;
   const totals: Record<SessionFilter, number | undefined> = {
     all: s?.total,
     empty: s?.empty,

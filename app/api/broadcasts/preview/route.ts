@@ -7,5 +7,9 @@ export const dynamic = "force-dynamic";
 
 export const POST = route(
   { auth: "admin-or-token", scope: "sessions:read", body: PreviewInputSchema },
-  async ({ deps, body }) => previewTarget({ ...deps, scanCount: deps.config.HERALD_SCAN_COUNT }, body.target),
+  async ({ deps, body }) =>
+    previewTarget({ ...deps, scanCount: deps.config.HERALD_SCAN_COUNT }, body.target, {
+      budgetMs: deps.config.HERALD_PREVIEW_BUDGET_MS,
+      resume: body.resume,
+    }),
 );
