@@ -200,13 +200,7 @@ export function recordBatch(
     debug?.(sid, c);
   }
   if (ids.length === 0) return { sessions: 0, storedRooms, recorded: Promise.resolve(NONE) };
-  const recordKeys = keys.deliveryScriptKeys(broadcastId, [
-    "stored",
-    "duplicate",
-    "failed",
-    "delivered",
-    "seen",
-  ]);
+  const recordKeys = keys.deliveryScriptKeys(broadcastId, ["duplicate", "failed", "delivered", "seen"]);
   const recorded = redis
     .heraldRecordDeliveries(
       recordKeys.length,

@@ -29,8 +29,8 @@ export interface DeliveryPage {
 }
 
 /**
- * One page of exactly `limit` per-session records, paginated in Redis (HSCAN over all records,
- * or SSCAN over the sets of a status filter), so a page costs the same at 100 or 100,000
+ * One page of exactly `limit` per-session records, paginated in Redis (HSCAN over the records,
+ * or SSCAN over the sets of a rarer status's filter), so a page costs the same at 100 or 100,000
  * sessions. A status filter means "reached that stage", as the broadcast's counters count:
  * `delivered` includes the records since seen (DELIVERY_FILTER_SETS). `q` filters by session
  * id substring (MATCH): a whole id's record comes first, and a search page may end short
@@ -43,13 +43,15 @@ export async function listDeliveries(
   opts: { status?: DeliveryStatus; cursor: string; limit: number; q?: string },
 ): Promise<DeliveryPage> {
   const { q } = opts;
-  const sets = opts.status ? DELIVERY_FILTER_SETS[opts.status] : null;
+  const reached = opts.status ? DELIVERY_FILTER_SETS[opts.status] : null;
+  // `stored` (nearly every record) has no set of its own: that filter walks the records.
+  const sets = reached && opts.status !== "stored" ? reached : null;
   // A search by a whole id finds its record at once (one HGET), ahead of the other matches,
   // which the walk then leaves out.
   let exact: DeliveryRecord | null = null;
   if (q && opts.cursor === "0" && opts.limit > 1) {
     exact = await getDelivery(redis, keys, broadcastId, q);
-    if (exact && sets && !(sets as readonly string[]).includes(exact.status)) exact = null;
+    if (exact && reached && !(reached as readonly string[]).includes(exact.status)) exact = null;
   }
   const limit = exact ? opts.limit - 1 : opts.limit;
   const match = q ? `*${escapeGlob(q)}*` : "*";
@@ -57,6 +59,8 @@ export async function listDeliveries(
   // round trip per `limit` records (20,000 at 1M sessions). 5,000 entries are a ~2 ms call.
   const count = q ? Math.max(opts.limit, SEARCH_COUNT) : opts.limit;
   const notExact = (r: DeliveryRecord | null): r is DeliveryRecord => r !== null && r.sessionId !== q;
+  const kept = (r: DeliveryRecord | null): r is DeliveryRecord =>
+    notExact(r) && (!reached || reached.includes(r.status));
   const { rows, nextCursor } = await exactPage<DeliveryRecord>({
     cursor: opts.cursor,
     limit,
@@ -76,7 +80,7 @@ export async function listDeliveries(
         const rows: DeliveryRecord[] = [];
         for (let i = 0; i + 1 < flat.length; i += 2) {
           const rec = decodeRecord(flat[i]!, flat[i + 1]!);
-          if (notExact(rec)) rows.push(rec);
+          if (kept(rec)) rows.push(rec);
         }
         return { rows, next };
       }
@@ -123,7 +127,7 @@ export async function markDeliveries(
   receipts: readonly Receipt[],
 ): Promise<ReceiptOutcome[]> {
   if (receipts.length === 0) return [];
-  const k = keys.deliveryScriptKeys(broadcastId, ["stored", "delivered", "seen"]);
+  const k = keys.deliveryScriptKeys(broadcastId, ["delivered", "seen"]);
   let kinds = "";
   const ids: string[] = [];
   for (const r of receipts) {

@@ -156,10 +156,12 @@ export const DeliveryStatusSchema = z.enum(DELIVERY_STATUSES);
 export type DeliveryStatus = z.infer<typeof DeliveryStatusSchema>;
 
 /**
- * A record is in one status set at a time (stored -> delivered -> seen), but a status filter
- * means "reached that stage", as the broadcast's counters count: `stored` lists every copy
- * written, `delivered` every one delivered, seen or not. The sets a filter reads, in the order
- * records move (so one that moves during a walk is met again later, never skipped).
+ * A status filter means "reached that stage", as the broadcast's counters count: `stored` lists
+ * every copy written, `delivered` every one delivered, seen or not. The statuses a filter keeps,
+ * in the order records move. The rarer statuses (duplicate, failed, delivered, seen) each have a
+ * set of ids, read in that order (a record that moves during a walk is met again later, never
+ * skipped); a plain stored record is in no set (nearly every record is one), so the `stored`
+ * filter walks the records themselves.
  */
 export const DELIVERY_FILTER_SETS: Record<DeliveryStatus, readonly DeliveryStatus[]> = {
   stored: ["stored", "delivered", "seen"],

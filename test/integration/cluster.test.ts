@@ -144,7 +144,6 @@ describe("fan-out on a cluster", () => {
     // Forget the records (as if the recording step had been lost): the lists still hold it.
     await cluster.redis.del(
       keys.deliveries("dup-id"),
-      keys.deliveriesByStatus("dup-id", "stored"),
       keys.deliveriesByStatus("dup-id", "duplicate"),
     );
     await cluster.redis.hset(keys.broadcast("dup-id"), { targeted: 0, stored: 0, created: 0, duplicates: 0 });

@@ -11,9 +11,9 @@
     KEYS[1]  broadcast hash (status, counters)
     KEYS[2]  deliveries hash: session id -> record JSON
     KEYS[3]  early receipts hash: session id -> 'd' .. deliveredAt, or 's' .. deliveredAt .. ' ' .. seenAt
-    KEYS[4]  set of 'stored' session ids
-    KEYS[5]  set of 'delivered' session ids
-    KEYS[6]  set of 'seen' session ids
+    KEYS[4]  set of 'delivered' session ids
+    KEYS[5]  set of 'seen' session ids
+  (A stored record is in no set: see record-deliveries.lua.)
     ARGV[1]  timestamp (ISO 8601)
     ARGV[2]  one letter per receipt: 'd' delivered, 's' seen
     ARGV[3 .. n+2]  the session id of each receipt, in that order (a session may come twice:
@@ -132,23 +132,21 @@ if #earlyIds > 0 then
 end
 
 if changed > 0 then
-  local fields, leaveStored, leaveDelivered, joinDelivered, joinSeen = {}, {}, {}, {}, {}
+  local fields, leaveDelivered, joinDelivered, joinSeen = {}, {}, {}, {}
   for _, sid in ipairs(ids) do
     local e = entries[sid]
     if type(e) == 'table' and e.changed then
       fields[#fields + 1] = sid
       fields[#fields + 1] = cjson.encode(e.rec)
-      if e.from == 'stored' then leaveStored[#leaveStored + 1] = sid
-      else leaveDelivered[#leaveDelivered + 1] = sid end
+      if e.from == 'delivered' then leaveDelivered[#leaveDelivered + 1] = sid end
       if e.rec.status == 'delivered' then joinDelivered[#joinDelivered + 1] = sid
       else joinSeen[#joinSeen + 1] = sid end
     end
   end
   chunked('HSET', KEYS[2], fields, 2)
-  if #leaveStored > 0 then chunked('SREM', KEYS[4], leaveStored, 1) end
-  if #leaveDelivered > 0 then chunked('SREM', KEYS[5], leaveDelivered, 1) end
-  if #joinDelivered > 0 then chunked('SADD', KEYS[5], joinDelivered, 1) end
-  if #joinSeen > 0 then chunked('SADD', KEYS[6], joinSeen, 1) end
+  if #leaveDelivered > 0 then chunked('SREM', KEYS[4], leaveDelivered, 1) end
+  if #joinDelivered > 0 then chunked('SADD', KEYS[4], joinDelivered, 1) end
+  if #joinSeen > 0 then chunked('SADD', KEYS[5], joinSeen, 1) end
   if delivered > 0 then call('HINCRBY', KEYS[1], 'delivered', delivered) end
   if seen > 0 then call('HINCRBY', KEYS[1], 'seen', seen) end
 end

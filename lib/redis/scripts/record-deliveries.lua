@@ -10,11 +10,12 @@
     KEYS[1]  broadcast hash (counters)
     KEYS[2]  deliveries hash: session id -> record JSON
     KEYS[3]  early receipts hash (see mark-deliveries.lua)
-    KEYS[4]  set of 'stored' session ids
-    KEYS[5]  set of 'duplicate' session ids
-    KEYS[6]  set of 'failed' session ids
-    KEYS[7]  set of 'delivered' session ids
-    KEYS[8]  set of 'seen' session ids
+    KEYS[4]  set of 'duplicate' session ids
+    KEYS[5]  set of 'failed' session ids
+    KEYS[6]  set of 'delivered' session ids
+    KEYS[7]  set of 'seen' session ids
+  (No set of 'stored' ids: nearly every record is one, so the report finds them by walking the
+  records themselves, and the per-session SADD it cost, about half the records' own price, is saved.)
     ARGV[1]  timestamp (ISO 8601)
     ARGV[2]  one character per session: 'c' stored in a list it created, 's' stored,
              'd' duplicate, 'f' failed
@@ -26,7 +27,7 @@
     not again in targeted, and taken out of failed)
   All keys share the broadcast's hash tag, so this runs on one cluster slot.
   Cost: a batch takes a handful of calls, not two per session: one HMGET finds who is
-  recorded already, one HSET writes the new records, one SADD per status (and one EXISTS for
+  recorded already, one HSET writes the new records, one SADD per rarer status (and one EXISTS for
   early receipts, which are rare: only clients online during the fan-out). Inside one atomic
   call, "HMGET says absent, then HSET" is HSETNX for each field. Calls take at most 1000
   sessions each (Lua's unpack limit).
@@ -98,7 +99,7 @@ if call('EXISTS', KEYS[3]) == 1 then
 end
 
 local fields = {}
-local sets = { {}, {}, {}, {}, {} } -- stored, duplicate, failed, delivered, seen
+local sets = { {}, {}, {}, {} } -- duplicate, failed, delivered, seen; a plain stored record: none
 local stored, created, duplicates, failed, delivered, seenCount = 0, 0, 0, 0, 0, 0
 for _, i in ipairs(new) do
   local sid, st = ARGV[i + 2], byte(statuses, i)
@@ -117,32 +118,34 @@ for _, i in ipairs(new) do
       delivered = delivered + 1
       if status == 'seen' then
         seenCount = seenCount + 1
-        set = 5
-      else
         set = 4
+      else
+        set = 3
       end
     else
-      rec, set = fixed[st], 1
+      rec = fixed[st]
     end
   elseif st == D then
     duplicates = duplicates + 1
-    rec, set = fixed[D], 2
+    rec, set = fixed[D], 1
   else
     failed = failed + 1
-    rec, set = cjson.encode({ at = at, status = 'failed', reason = reasons[i] }), 3
+    rec, set = cjson.encode({ at = at, status = 'failed', reason = reasons[i] }), 2
   end
   fields[#fields + 1] = sid
   fields[#fields + 1] = rec
-  local list = sets[set]
-  list[#list + 1] = sid
+  if set then
+    local list = sets[set]
+    list[#list + 1] = sid
+  end
 end
 
 chunked('HSET', KEYS[2], fields, 2)
-for i = 1, 5 do
+for i = 1, 4 do
   if #sets[i] > 0 then chunked('SADD', KEYS[3 + i], sets[i], 1) end
 end
 if #recovered > 0 then
-  chunked('SREM', KEYS[6], recovered, 1)
+  chunked('SREM', KEYS[5], recovered, 1)
   call('HINCRBY', KEYS[1], 'failed', -#recovered)
 end
 if #new > #recovered then call('HINCRBY', KEYS[1], 'targeted', #new - #recovered) end
