@@ -2,7 +2,8 @@ import type { Deps } from "../context";
 import { clusterOf } from "../redis/connection";
 import { sessionRoom } from "../redis/keys";
 import { keyedPipeline } from "../redis/pipeline";
-import { groupBySlot, isRedirection } from "../redis/slots";
+import { groupBySlot, isRedirection, keySlot } from "../redis/slots";
+import type { StoredBroadcast } from "./store";
 import type { TargetEntry } from "./walk";
 
 /**
@@ -21,18 +22,32 @@ export interface StoreResult {
 }
 
 /**
- * Store the message in a batch of sessions: one fanout.lua call (on a cluster, one per node).
- * `marks`: the broadcast's set of long lists pushed to (keys.pushed), which bounds the
- * duplicate check; null searches whole lists instead (a broadcast created before marks). A
- * cluster always does, since the set and the lists are on different nodes.
+ * Where the fan-out marks the long lists it pushed to, which bounds its duplicate check: on one
+ * Redis the broadcast's set (keys.pushed); on a cluster the set of each slot (keys.pushedInSlot),
+ * so that it sits beside the lists it marks. null: whole lists are searched instead.
+ */
+export type Marks = string | ((slot: number) => string) | null;
+
+/** The marks of a broadcast's fan-out: null for one created before marks (see StoredBroadcast.dedupe). */
+export function marksOf(deps: Deps, record: Pick<StoredBroadcast, "id" | "dedupe">): Marks {
+  if (clusterOf(deps.redis))
+    return record.dedupe === "slot-marks" ? (slot) => deps.keys.pushedInSlot(record.id, slot) : null;
+  return record.dedupe === "marks" ? deps.keys.pushed(record.id) : null;
+}
+
+/**
+ * Store the message in a batch of sessions: one fanout.lua call (on a cluster, one per slot).
+ * `marks` (see marksOf) bounds the duplicate check; null searches whole lists instead.
  */
 export async function storeBatch(
   deps: Deps,
   entries: TargetEntry[],
   payload: string,
-  marks: string | null,
+  marks: Marks,
 ): Promise<StoreResult> {
-  if (clusterOf(deps.redis)) return storeBatchOnCluster(deps, entries, payload);
+  if (clusterOf(deps.redis))
+    return storeBatchOnCluster(deps, entries, payload, typeof marks === "function" ? marks : null);
+  if (typeof marks === "function") throw new Error("per-slot marks are for a cluster");
   const { redis, keys, config } = deps;
   const ttl = config.HERALD_MESSAGE_TTL_SECONDS;
   const keyArgs: string[] = marks ? [marks] : [];
@@ -77,6 +92,7 @@ async function storeBatchOnCluster(
   deps: Deps,
   entries: TargetEntry[],
   payload: string,
+  marks: ((slot: number) => string) | null,
 ): Promise<StoreResult> {
   const { redis, keys, config } = deps;
   const ttl = config.HERALD_MESSAGE_TTL_SECONDS;
@@ -112,17 +128,19 @@ async function storeBatchOnCluster(
       if (got[n] === "W") types[t.index] = wrongTypes[w++] ?? "?";
     });
   };
-  // "lists": the duplicate check searches the list itself (the marks set is on the broadcast's
-  // slot, another node; see fanout.lua).
-  const call = (part: typeof todo) =>
-    [
-      part.length,
-      ...part.map((t) => t.list),
-      payload,
-      ttl,
-      part.map((t) => t.kind).join(""),
-      "lists",
-    ] as const;
+  // A call's lists share a slot, and so does the set that marks them ("marks"); without marks
+  // ("lists") the duplicate check searches each whole list (see fanout.lua).
+  // A session sent again on its own (`alone`) is in a slot caught moving: its marks set may be
+  // on the other side, where a call naming both could not run, so it goes without ("short":
+  // a long list is then left for a later run, see below).
+  const call = (part: typeof todo, alone = false): [number, ...(string | number)[]] => {
+    const lists = part.map((t) => t.list);
+    const kinds = part.map((t) => t.kind).join("");
+    if (!marks) return [lists.length, ...lists, payload, ttl, kinds, "lists"];
+    if (alone) return [lists.length, ...lists, payload, ttl, kinds, "short", SEARCHED_LIST_LENGTH];
+    const set = marks(keySlot(lists[0]!));
+    return [lists.length + 1, set, ...lists, payload, ttl, kinds, "marks", SEARCHED_LIST_LENGTH];
+  };
   // One fanout.lua call per slot (a call's keys in one slot: what Redis Cluster requires), all
   // of a node's calls in one pipeline (one round trip per node).
   const slots = groupBySlot(todo.map((t) => t.list)).map((group) => group.map((j) => todo[j]!));
@@ -138,7 +156,13 @@ async function storeBatchOnCluster(
   });
   // A call caught by a resharding ran nothing: its sessions again, one per call (one key is on the
   // migrating node or, by ASK, on the importing one; several could only get TRYAGAIN meanwhile).
-  await Promise.all(caught.map(async (t) => apply([t], await redis.heraldFanout(...call([t])))));
+  await Promise.all(caught.map(async (t) => apply([t], await redis.heraldFanout(...call([t], true)))));
+  // A long list in a slot that is moving cannot be written with its mark: the batch fails as a
+  // whole, and the run is taken up again later (once the move is over), as after any Redis error.
+  if (codes.includes("T"))
+    throw new Error(
+      "a long message list is in a cluster slot being moved; the broadcast goes on when the move ends",
+    );
   const reasons: string[] = [];
   codes.forEach((c, i) => {
     if (c === "W") reasons.push(wrongTypeReason(types[i] ?? "?"));

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Deps } from "../context";
 import { HeraldError } from "../errors";
+import { clusterOf } from "../redis/connection";
 import type { BroadcastRequest, BroadcastStatus } from "../schemas/broadcast";
 import type { StoredMessage } from "../schemas/message";
 import { claimBroadcast, type StoredBroadcast } from "./store";
@@ -47,7 +48,8 @@ export async function createBroadcast(deps: Deps, req: BroadcastRequest, author:
     payload: JSON.stringify(buildMessage(id, req, req.sendAt ?? createdAt)),
     cursor: "0",
     cursorRunId: "",
-    dedupe: "marks",
+    // A cluster keeps a set of marks per slot, beside the lists it marks (see fanout.lua).
+    dedupe: clusterOf(deps.redis) ? "slot-marks" : "marks",
     targeted: 0,
     stored: 0,
     created: 0,

@@ -13,7 +13,7 @@ import {
 } from "../schemas/broadcast";
 import type { StoredMessage } from "../schemas/message";
 import { onlinePage } from "../sessions/presence";
-import { recordBatch, semaphore, storeBatch } from "./batch";
+import { marksOf, recordBatch, semaphore, storeBatch } from "./batch";
 import { createProgress, type Progress } from "./progress";
 import {
   getBroadcast,
@@ -254,7 +254,7 @@ function batchRunner(
   const concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
   const batchSize = opts.batchSize ?? deps.config.HERALD_FANOUT_BATCH;
   const slots = semaphore(concurrency);
-  const marks = record.dedupe === "marks" && !opts.searchLists ? deps.keys.pushed(record.id) : null;
+  const marks = opts.searchLists ? null : marksOf(deps, record);
   const inFlight = new Set<Promise<void>>();
   let firstError: unknown;
   const debug = deps.log.isLevelEnabled("debug")

@@ -28,6 +28,9 @@ const COUNTERS = [
   "estimatedTotal",
 ] as const;
 
+/** How a broadcast's fan-out finds the copy it stored already (see StoredBroadcast.dedupe). */
+export type Dedupe = "marks" | "slot-marks" | "lists";
+
 export interface StoredBroadcast extends Broadcast {
   /** The exact message JSON stored in every session (the duplicate check's needle). */
   payload: string;
@@ -38,10 +41,12 @@ export interface StoredBroadcast extends Broadcast {
   /**
    * How the fan-out keeps one copy per session (fanout.lua): "marks", a search of each list's
    * first entries plus a set of the long lists pushed to, written in the same atomic call as the
-   * pushes; "lists", a search of each whole list (broadcasts created before marks existed, whose
-   * long lists were never marked).
+   * pushes (keys.pushed); "slot-marks", the same on a cluster with one such set per slot
+   * (keys.pushedInSlot); "lists", a search of each whole list (broadcasts created before marks
+   * existed, whose long lists were never marked: also a cluster broadcast marked "marks", which
+   * a cluster never honoured).
    */
-  dedupe: "marks" | "lists";
+  dedupe: Dedupe;
 }
 
 export function toSummary(b: Broadcast): BroadcastSummary {
@@ -79,7 +84,7 @@ export function decodeBroadcast(h: Record<string, string>): StoredBroadcast | nu
     payload: h.payload,
     cursor: h.cursor ?? "0",
     cursorRunId: h.cursorRunId ?? "",
-    dedupe: h.dedupe === "marks" ? "marks" : "lists",
+    dedupe: h.dedupe === "marks" || h.dedupe === "slot-marks" ? h.dedupe : "lists",
     targeted: n("targeted"),
     stored: n("stored"),
     created: n("created"),

@@ -1,4 +1,5 @@
 import { getConfig } from "../config";
+import { slotTag } from "./slots";
 
 /**
  * The one place where Redis key names are built and parsed.
@@ -75,6 +76,11 @@ export function createKeys(layout: KeyLayout) {
     earlyReceipts,
     /** List keys of the long lists this broadcast's fan-out pushed to (fanout.lua's duplicate check). */
     pushed: (bid: string) => `herald:bc:{${bid}}:pushed`,
+    /**
+     * On a cluster, the same for the lists of one slot: a key in that slot (its hash tag is the
+     * slot's, see slotTag), so the fan-out call of that slot's lists marks them atomically too.
+     */
+    pushedInSlot: (bid: string, slot: number) => `herald:pushed:{${slotTag(slot)}}:${bid}`,
     /**
      * KEYS of the delivery-record scripts: the broadcast hash, its records, the receipts that
      * came before their record, then one set per status.

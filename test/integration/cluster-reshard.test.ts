@@ -4,7 +4,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getBroadcast, sendBroadcast } from "../../lib/broadcasts";
+import { getBroadcast, resumeBroadcast, sendBroadcast } from "../../lib/broadcasts";
 import type { Deps } from "../../lib/context";
 import { clusterOf } from "../../lib/redis/connection";
 import { keySlot } from "../../lib/redis/slots";
@@ -156,5 +156,50 @@ describe("a resharding during a broadcast", () => {
       moved.length,
     );
     expect(await cluster.node(owner.port).cluster("COUNTKEYSINSLOT", slot)).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("a long list in a slot left half-migrated waits for the move to end, then gets one copy", async () => {
+    await cluster.flush();
+    const ids = await seedManySessions(cluster.redis, 300, "w");
+    // A long history (its copy needs a mark) in the slot of w0's list, which is then half moved.
+    const slot = keySlot(keys.sessionMessages("w0"));
+    let longId = "";
+    for (let i = 0; !longId; i++) if (keySlot(keys.sessionMessages(`wl${i}`)) === slot) longId = `wl${i}`;
+    await seedSession(cluster.redis, longId, "data");
+    const filler = Array.from({ length: 1000 }, (_, i) => `{"id":"u${i}","type":"user"}`);
+    const pipe = cluster.redis.pipeline();
+    for (let n = 0; n < 200; n++) pipe.rpush(keys.sessionMessages(longId), ...filler);
+    await pipe.exec();
+    ids.push(longId);
+    const owner = cluster.nodes.find(
+      (n) => clusterOf(cluster.redis)!.slots[slot]![0] === `${n.host}:${n.port}`,
+    )!;
+    const other = cluster.nodes.find((n) => n !== owner)!;
+    const [ownerId, otherId] = [(await slotsOf(owner.port)).id, (await slotsOf(other.port)).id];
+    await cluster.node(other.port).cluster("SETSLOT", slot, "IMPORTING", ownerId);
+    await cluster.node(owner.port).cluster("SETSLOT", slot, "MIGRATING", otherId);
+    const req = BroadcastInputSchema.parse({ message: "wait for the move", id: "wait-1" });
+    const err = await sendBroadcast(deps, req, "test", { estimate: false }).catch((e: unknown) => e);
+    expect(String(err)).toMatch(/being moved/);
+    // The move ends (every key over, the slot given to the other master everywhere).
+    for (;;) {
+      const left = (await cluster.node(owner.port).cluster("GETKEYSINSLOT", slot, 100)) as string[];
+      if (left.length === 0) break;
+      await cluster.node(owner.port).migrate("127.0.0.1", other.port, "", 0, 5000, "KEYS", ...left);
+    }
+    for (const n of cluster.nodes) await cluster.node(n.port).cluster("SETSLOT", slot, "NODE", otherId);
+    await waitFor(async () => {
+      await clusterOf(cluster.redis)!.refreshSlotsCache();
+      return clusterOf(cluster.redis)!.slots[slot]![0] === `${other.host}:${other.port}` || undefined;
+    }, "the client to see the slot's new owner");
+    const summary = await resumeBroadcast(deps, "wait-1", { estimate: false });
+    expect(summary).toMatchObject({ status: "completed", targeted: ids.length, failed: 0 });
+    expect(summary.stored + summary.duplicates).toBe(ids.length);
+    const payload = (await getBroadcast(cluster.redis, keys, "wait-1"))!.payload;
+    expect(await cluster.redis.lpos(keys.sessionMessages(longId), payload, "COUNT", 0)).toHaveLength(1);
+    expect(await copyHistogram(cluster.redis, ids, "wait-1")).toEqual({ 1: ids.length });
+    expect(
+      await cluster.redis.sismember(keys.pushedInSlot("wait-1", slot), keys.sessionMessages(longId)),
+    ).toBe(1);
   }, 120_000);
 });

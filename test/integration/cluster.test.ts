@@ -26,6 +26,7 @@ import {
   testDeps,
   waitFor,
 } from "../helpers/herald";
+import { monitorCommands } from "../helpers/redis";
 import { runCli } from "../helpers/server";
 
 const TTL = 3600;
@@ -73,6 +74,80 @@ describe("the cluster itself", () => {
     for (const k of ["session:abc", "session:abc:messages", "herald:bc:{x}:deliveries", "herald:{jobs}:q"])
       expect(keySlot(k)).toBe(await node.cluster("KEYSLOT", k));
     expect(keySlot("session:abc")).not.toBe(keySlot("session:abc:messages"));
+  });
+});
+
+describe("long histories on a cluster", () => {
+  const LONG = 100_000;
+  async function seedLong(ids: string[]): Promise<void> {
+    const filler = Array.from({ length: 1000 }, (_, i) => `{"id":"u${i}","type":"user","message":"hi"}`);
+    for (const id of ids) {
+      await cluster.redis.set(keys.sessionData(id), "{}");
+      // One list, one slot: a pipeline of its pushes goes to one node.
+      const pipe = cluster.redis.pipeline();
+      for (let n = 0; n < LONG; n += filler.length) pipe.rpush(keys.sessionMessages(id), ...filler);
+      await pipe.exec();
+    }
+  }
+  /** Copies of the payload in each list, counted by Redis (LPOS COUNT 0) rather than read back. */
+  const copies = (ids: string[], payload: string) =>
+    Promise.all(
+      ids.map(async (id) => (await cluster.redis.lpos(keys.sessionMessages(id), payload, "COUNT", 0)).length),
+    );
+  const monitorAll = () =>
+    Promise.all(cluster.nodes.map((n) => monitorCommands(`redis://127.0.0.1:${n.port}`)));
+
+  it("marks long lists in a set of their own slot: the check never reads past 101 entries, one copy across re-sends", async () => {
+    const long = ["long-a", "long-b", "long-c", "long-d"];
+    await seedLong(long);
+    const short = await seedManySessions(cluster.redis, 60, "short");
+    const ids = [...long, ...short];
+    const mons = await monitorAll();
+    const first = await send(request({ id: "long-c1" }), { batchSize: 7 });
+    // The chat app keeps writing: the copy is no longer at the tail when the id is sent again.
+    for (const id of long)
+      await cluster.redis.rpush(keys.sessionMessages(id), '{"id":"later","type":"user"}');
+    const again = await send(request({ id: "long-c1" }), { batchSize: 7 });
+    const lpos: string[][] = [];
+    for (const m of mons) {
+      await m.stop();
+      lpos.push(...m.calls("LPOS"));
+    }
+    expect(first).toMatchObject({ status: "completed", targeted: 64, stored: 64, failed: 0 });
+    expect(again).toMatchObject({ status: "completed", targeted: 64, stored: 64, duplicates: 0, failed: 0 });
+    expect(lpos.length).toBeGreaterThan(0);
+    for (const call of lpos) expect(call.slice(3)).toEqual(["MAXLEN", "101"]);
+    const payload = (await getBroadcast(cluster.redis, keys, "long-c1"))!.payload;
+    expect((await copies(ids, payload)).filter((n) => n !== 1)).toEqual([]);
+    // Each long list is marked in the set of its own slot; no short list is marked anywhere.
+    const marked: string[] = [];
+    for (const slot of new Set(ids.map((id) => keySlot(keys.sessionMessages(id))))) {
+      const set = keys.pushedInSlot("long-c1", slot);
+      expect(keySlot(set)).toBe(slot);
+      marked.push(...(await cluster.redis.smembers(set)));
+    }
+    expect(marked.sort()).toEqual(long.map(keys.sessionMessages).sort());
+  });
+
+  it("a cluster broadcast from before marks per slot ('marks', never honoured there) searches whole lists, exact", async () => {
+    await seedLong(["old-long"]);
+    const short = await seedManySessions(cluster.redis, 20, "old");
+    const first = await send(request({ id: "pre-slot-marks" }), { searchLists: true });
+    expect(first).toMatchObject({ status: "completed", stored: 21 });
+    // As an older version left it on a cluster: "marks", though its long lists were never marked.
+    await cluster.redis.hset(keys.broadcast("pre-slot-marks"), "dedupe", "marks");
+    const mons = await monitorAll();
+    const again = await send(request({ id: "pre-slot-marks" }));
+    const lpos: string[][] = [];
+    for (const m of mons) {
+      await m.stop();
+      lpos.push(...m.calls("LPOS"));
+    }
+    expect(again).toMatchObject({ status: "completed", targeted: 21, stored: 21, duplicates: 0 });
+    // The whole-list search (no MAXLEN), which finds the copy deep in the long list.
+    expect(lpos.some((c) => c.length === 3)).toBe(true);
+    const payload = (await getBroadcast(cluster.redis, keys, "pre-slot-marks"))!.payload;
+    expect((await copies(["old-long", ...short], payload)).filter((n) => n !== 1)).toEqual([]);
   });
 });
 
@@ -142,10 +217,7 @@ describe("fan-out on a cluster", () => {
     await seedSession(cluster.redis, "b", "both");
     await send(request({ id: "dup-id" }));
     // Forget the records (as if the recording step had been lost): the lists still hold it.
-    await cluster.redis.del(
-      keys.deliveries("dup-id"),
-      keys.deliveriesByStatus("dup-id", "duplicate"),
-    );
+    await cluster.redis.del(keys.deliveries("dup-id"), keys.deliveriesByStatus("dup-id", "duplicate"));
     await cluster.redis.hset(keys.broadcast("dup-id"), { targeted: 0, stored: 0, created: 0, duplicates: 0 });
     const again = await send(request({ id: "dup-id" }));
     expect(again).toMatchObject({ status: "completed", targeted: 2, stored: 0, duplicates: 2, failed: 0 });

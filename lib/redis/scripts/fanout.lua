@@ -3,10 +3,15 @@
 
   Input:
     ARGV[4]     how duplicates are found (see "Exactly one copy" below):
-                  'marks': KEYS[1] is the set of the long lists this broadcast was pushed to,
+                  'marks': KEYS[1] is the set of the long lists this broadcast was pushed to
+                           (on a cluster, the set of this call's slot: see Cluster below),
                            ARGV[5] is L, the longest list searched
-                  'lists': no such key (a cluster, or a broadcast older than its marks): every
-                           list is searched whole (LPOS), a cost that grows with its length
+                  'lists': no such key (a broadcast older than its marks): every list is
+                           searched whole (LPOS), a cost that grows with its length
+                  'short': no such key, ARGV[5] is L: as 'marks' for lists of at most L entries,
+                           which need no mark; a longer list is left as it was ('T'). For a
+                           cluster slot in migration, where the marks set may be on the other
+                           side (a call naming it could not run there)
     ARGV[3]     one character per session, how it was found:
                   'd' by its data key, 'm' by its list, 'e' named explicitly,
                   'o' online (ahead of a walk that will find it again)
@@ -27,8 +32,9 @@
       'D' duplicate (already there) 'W' failed, the list key has another type
       'N' failed, no such session   'X' skipped: found by its list but has a data key
       'G' skipped: vanished since discovery
+      'T' not written: a long list, and no marks set in this call ('short'); try again later
 
-  Exactly one copy per session, whatever the history's length ('marks', one Redis node):
+  Exactly one copy per session, whatever the history's length ('marks'):
     A copy is pushed at the tail. Pushed into a list of at most L entries, it sits at index
     <= L, and stays there or nearer the head: the chat app appends (RPUSH) and trims from the
     head (LTRIM). So LPOS ... MAXLEN L+1 finds it, reading at most L+1 entries. Pushed into a
@@ -46,8 +52,7 @@
     broadcast's other keys.
   Without marks ('lists'): LPOS reads the whole list (O(history): a list of 1,000,000 entries
     holds Redis ~100 ms). Broadcasts created before marks keep it (their long lists were never
-    marked), and so does a cluster, where the set and the lists are on different nodes and
-    cannot share an atomic call.
+    marked), and so do cluster broadcasts created before marks per slot.
   Cost: this is the hot path, so a session takes as few calls as the checks allow:
     - found by its data key ('d') with no list yet: RPUSH (reply 1: no duplicate can be
       there), PEXPIREAT. The data key was just seen by SCAN, so it is not looked up again
@@ -66,7 +71,9 @@
   All within one atomic call, so nobody sees a push that is taken back.
   Cluster: every key is declared. A session's two keys have no common hash tag, so on a cluster
   the caller sends list keys only ('d', 'n', 'g'), one call per slot (lib/broadcasts/batch.ts),
-  and 'lists' (the marks set is in the broadcast's slot, on another node).
+  and the marks are a set per slot whose hash tag is that slot's (keys.pushedInSlot): it sits
+  beside the lists it marks, so the push and its mark stay one atomic call there too, and a
+  slot that migrates takes its marks along.
 ]]
 local payload = ARGV[1]
 local ttl = tonumber(ARGV[2])
@@ -80,20 +87,22 @@ end
 local kinds = ARGV[3]
 local n = #kinds
 local call, pcall = redis.call, redis.pcall
-local marks = ARGV[4] == 'marks' and KEYS[1]
-local longest = marks and tonumber(ARGV[5])
+local mode = ARGV[4]
+local marks = mode == 'marks' and KEYS[1]
+local longest = mode ~= 'lists' and tonumber(ARGV[5])
 local byte = string.byte
 local D, M, E = byte('d'), byte('m'), byte('e')
 local N, G = byte('n'), byte('g')
 
--- Is there a copy of the payload before ours (the last of `len` entries)?
+-- Is there a copy of the payload before ours (the last of `len` entries)? nil: cannot tell here.
 local function copyBefore(listKey, len)
-  if not marks then return call('LPOS', listKey, payload) < len - 1 end
+  if not longest then return call('LPOS', listKey, payload) < len - 1 end
   if len - 1 <= longest then
     -- Short before our push: any earlier copy is within the first L+1 entries (header).
     local at = call('LPOS', listKey, payload, 'MAXLEN', longest + 1)
     return at ~= false and at < len - 1
   end
+  if not marks then return nil end
   if call('SISMEMBER', marks, listKey) == 1 then return true end
   -- Pushed while the list was still short, the copy is near the head.
   if call('LPOS', listKey, payload, 'MAXLEN', longest + 1) then return true end
@@ -131,14 +140,21 @@ for i = 1, n do
         -- Only a session named explicitly is a failure; one found (or online) has just ended.
         if kind == E or kind == N then code = 'N' else code = 'G' end
       end
-    elseif copyBefore(listKey, len) then
-      -- This broadcast was stored here already.
-      call('RPOP', listKey)
-      code = 'D'
     else
-      -- GT: only ever lengthen the chat app's retention (a list without a TTL keeps none).
-      if expireAt then call('PEXPIREAT', listKey, expireAt, 'GT') end
-      code = 'S'
+      local copy = copyBefore(listKey, len)
+      if copy == nil then
+        -- A long list whose mark this call cannot read or write: our push is taken back.
+        call('RPOP', listKey)
+        code = 'T'
+      elseif copy then
+        -- This broadcast was stored here already.
+        call('RPOP', listKey)
+        code = 'D'
+      else
+        -- GT: only ever lengthen the chat app's retention (a list without a TTL keeps none).
+        if expireAt then call('PEXPIREAT', listKey, expireAt, 'GT') end
+        code = 'S'
+      end
     end
   end
   out[i] = code
