@@ -50,6 +50,18 @@ async function slotsOf(port: number): Promise<{ id: string; count: number; migra
   return { id: me[0]!, count, migrating };
 }
 
+/** Start moving a slot by hand: MIGRATING on its owner, IMPORTING on another master (no key moved yet). */
+async function startMove(slot: number) {
+  const owner = cluster.nodes.find(
+    (n) => clusterOf(cluster.redis)!.slots[slot]![0] === `${n.host}:${n.port}`,
+  )!;
+  const other = cluster.nodes.find((n) => n !== owner)!;
+  const [ownerId, otherId] = [(await slotsOf(owner.port)).id, (await slotsOf(other.port)).id];
+  await cluster.node(other.port).cluster("SETSLOT", slot, "IMPORTING", ownerId);
+  await cluster.node(owner.port).cluster("SETSLOT", slot, "MIGRATING", otherId);
+  return { owner, other, otherId };
+}
+
 describe("a resharding during a broadcast", () => {
   it(`stores exactly one copy in each of ${SESSIONS.toLocaleString("en")} sessions while ${SLOTS_MOVED} slots move`, async () => {
     const ids = await seedManySessions(cluster.redis, SESSIONS, "r");
@@ -126,13 +138,7 @@ describe("a resharding during a broadcast", () => {
       ids.push(id);
       found++;
     }
-    const owner = cluster.nodes.find(
-      (n) => clusterOf(cluster.redis)!.slots[slot]![0] === `${n.host}:${n.port}`,
-    )!;
-    const other = cluster.nodes.find((n) => n !== owner)!;
-    const [ownerId, otherId] = [(await slotsOf(owner.port)).id, (await slotsOf(other.port)).id];
-    await cluster.node(other.port).cluster("SETSLOT", slot, "IMPORTING", ownerId);
-    await cluster.node(owner.port).cluster("SETSLOT", slot, "MIGRATING", otherId);
+    const { owner, other } = await startMove(slot);
     const inSlot = (await cluster.node(owner.port).cluster("GETKEYSINSLOT", slot, 1000)) as string[];
     expect(inSlot.length).toBeGreaterThan(1);
     const moved = inSlot.slice(0, Math.ceil(inSlot.length / 2));
@@ -171,13 +177,7 @@ describe("a resharding during a broadcast", () => {
     for (let n = 0; n < 200; n++) pipe.rpush(keys.sessionMessages(longId), ...filler);
     await pipe.exec();
     ids.push(longId);
-    const owner = cluster.nodes.find(
-      (n) => clusterOf(cluster.redis)!.slots[slot]![0] === `${n.host}:${n.port}`,
-    )!;
-    const other = cluster.nodes.find((n) => n !== owner)!;
-    const [ownerId, otherId] = [(await slotsOf(owner.port)).id, (await slotsOf(other.port)).id];
-    await cluster.node(other.port).cluster("SETSLOT", slot, "IMPORTING", ownerId);
-    await cluster.node(owner.port).cluster("SETSLOT", slot, "MIGRATING", otherId);
+    const { owner, other, otherId } = await startMove(slot);
     const req = BroadcastInputSchema.parse({ message: "wait for the move", id: "wait-1" });
     const err = await sendBroadcast(deps, req, "test", { estimate: false }).catch((e: unknown) => e);
     expect(String(err)).toMatch(/being moved/);
