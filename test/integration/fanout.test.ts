@@ -285,10 +285,7 @@ describe("idempotency", () => {
     const req = request({ id: "dup-id" });
     const first = await send(req);
     // Forget the delivery records (as if the recording step had been lost): the lists still hold it.
-    await t.redis.del(
-      keys.deliveries("dup-id"),
-      keys.deliveriesByStatus("dup-id", "duplicate"),
-    );
+    await t.redis.del(keys.deliveries("dup-id"), keys.deliveriesByStatus("dup-id", "duplicate"));
     await t.redis.hset(keys.broadcast("dup-id"), { targeted: 0, stored: 0, created: 0, duplicates: 0 });
     const again = await send(req);
     expect(first).toMatchObject({ stored: 2 });
