@@ -10,9 +10,11 @@ import {
   BroadcastInputSchema,
   type BroadcastRequest,
   type BroadcastSummary,
+  PreviewInputSchema,
   type Target,
 } from "../../lib/schemas/broadcast";
 import { LEVELS } from "../../lib/schemas/message";
+import type { PreviewResult } from "../../lib/schemas/session";
 import { previewTarget } from "../../lib/sessions/query";
 import { createProgress } from "./progress";
 import {
@@ -240,10 +242,32 @@ async function followWithProgress(
   }
 }
 
+/**
+ * The dry run's count. Counting all sessions walks the whole keyspace (seconds at a million), so
+ * on a terminal it goes in slices of a quarter second, and a bar shows the share walked and the
+ * estimate so far; elsewhere it is one call. Either way the counts printed are exact.
+ */
+async function previewWithProgress(deps: Runtime["query"], target: Target): Promise<PreviewResult> {
+  const progress = target.type === "all" ? createProgress("Counting sessions", "about {total}") : undefined;
+  if (!progress?.active) return previewTarget(deps, target);
+  try {
+    let answer = await previewTarget(deps, target, { budgetMs: 250 });
+    while (answer.counting) {
+      progress.update(Math.floor(answer.counting.walked * 100), 100, { total: answer.total });
+      const resume = PreviewInputSchema.parse({ resume: answer.counting.resume }).resume;
+      answer = await previewTarget(deps, target, { budgetMs: 250, resume });
+    }
+    progress.update(100, 100, { total: answer.total });
+    return answer;
+  } finally {
+    progress.stop();
+  }
+}
+
 async function runBroadcast(req: BroadcastRequest, opts: BroadcastOptions): Promise<number> {
   return withRuntime(async (rt) => {
     if (opts.dryRun) {
-      const preview = await previewTarget(rt.query, req.target);
+      const preview = await previewWithProgress(rt.query, req.target);
       if (opts.json) {
         printJson({
           dryRun: true,
