@@ -1,4 +1,4 @@
-import { experimental_streamedQuery as streamedQuery } from "@tanstack/react-query";
+import type { Query, QueryFunctionContext } from "@tanstack/react-query";
 import type {
   Broadcast,
   BroadcastInput,
@@ -114,16 +114,31 @@ async function* previewAnswers(target: Target, signal: AbortSignal): AsyncGenera
 }
 
 /**
- * The query function of a target's preview: the estimates while the count goes on, then the
- * exact counts. A refetch keeps showing the last counts until its own count is over.
+ * The query function of a target's preview: each estimate is shown as it comes (written to the
+ * cache while the count goes on), and the exact counts are the query's result. A refetch over
+ * exact counts keeps showing them until its own count is over.
  */
-export const previewQueryFn = (target: Target) =>
-  streamedQuery<PreviewResult, PreviewResult>({
-    streamFn: ({ signal }) => previewAnswers(target, signal),
-    reducer: (_previous, answer) => answer,
-    initialValue: undefined as unknown as PreviewResult,
-    refetchMode: "replace",
-  });
+export const previewQueryFn =
+  (target: Target) =>
+  async ({ client, queryKey, signal }: QueryFunctionContext): Promise<PreviewResult> => {
+    const shown = client.getQueryData<PreviewResult>(queryKey);
+    const showEstimates = !shown || shown.counting !== undefined;
+    let last: PreviewResult | undefined;
+    for await (const answer of previewAnswers(target, signal)) {
+      last = answer;
+      if (answer.counting && showEstimates) client.setQueryData(queryKey, answer);
+    }
+    if (!last) throw new Error("the preview was stopped");
+    return last;
+  };
+
+/**
+ * How long a preview's counts stay fresh: an estimate left by a count that was stopped (its
+ * page closed, its target changed) is stale at once, so it is counted again, never kept.
+ */
+export const previewStaleTime =
+  (freshMs: number) => (query: Query<PreviewResult, Error, PreviewResult, readonly unknown[]>) =>
+    query.state.data?.counting ? 0 : freshMs;
 
 export const fetchers = {
   /** One preview answer (for `all` at scale possibly an estimate: see previewQueryFn). */
@@ -186,6 +201,6 @@ export const SEND_MUTATION_KEY = ["send-broadcast"] as const;
 export const statsQuery = {
   queryKey: qk.stats,
   queryFn: previewQueryFn({ type: "all" }),
-  staleTime: 30_000,
+  staleTime: previewStaleTime(30_000),
   refetchInterval: 60_000,
 };

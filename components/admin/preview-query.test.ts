@@ -1,7 +1,7 @@
 import { QueryClient } from "@tanstack/react-query";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { PreviewResult } from "@/lib/schemas/session";
-import { previewQueryFn } from "./api";
+import { previewQueryFn, previewStaleTime } from "./api";
 
 const answer = (total: number, counting?: PreviewResult["counting"]): PreviewResult => ({
   total,
@@ -53,6 +53,29 @@ describe("the preview query", () => {
     expect(shown.slice(0, 3)).toEqual([990, 1010, 1000]);
     expect(final.total).toBe(1000);
     expect(final.counting).toBeUndefined();
+  });
+
+  it("a recount over exact counts keeps them on screen until its own count is over", async () => {
+    stubFetch([answer(1000), answer(1200, { walked: 0.5, resume: "7.600.300.ab" }), answer(1100)]);
+    const client = new QueryClient();
+    const queryKey = ["stats"];
+    const queryFn = previewQueryFn({ type: "all" });
+    await client.fetchQuery({ queryKey, queryFn });
+    const shown: (number | undefined)[] = [];
+    const unsubscribe = client.getQueryCache().subscribe((e) => {
+      if (e.type === "updated" && e.action.type === "success")
+        shown.push((e.query.state.data as PreviewResult | undefined)?.total);
+    });
+    await client.fetchQuery({ queryKey, queryFn, staleTime: 0 });
+    unsubscribe();
+    expect(shown).toEqual([1100]);
+  });
+
+  it("an estimate left by a stopped count is stale at once; exact counts stay fresh", () => {
+    const stale = previewStaleTime(30_000);
+    const query = (data: PreviewResult) => ({ state: { data } }) as Parameters<typeof stale>[0];
+    expect(stale(query(answer(990, { walked: 0.3, resume: "5.297.150.ab" })))).toBe(0);
+    expect(stale(query(answer(1000)))).toBe(30_000);
   });
 
   it("asks once when the first answer is exact (named sessions, a small keyspace)", async () => {

@@ -27,9 +27,12 @@ export function AdminSocketProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     const s = connectAdmin();
+    // A count of every session already going on is let finish, not started over (at a million
+    // sessions it takes seconds, and events could otherwise restart it before it ever ends).
+    const recount = () => queryClient.invalidateQueries({ queryKey: qk.stats }, { cancelRefetch: false });
     const refreshLists = (id: string) => {
       queryClient.invalidateQueries({ queryKey: qk.allBroadcasts });
-      queryClient.invalidateQueries({ queryKey: qk.stats });
+      recount();
       queryClient.invalidateQueries({ queryKey: qk.broadcast(id) });
     };
     s.on("connect", () => setStatus("live"));
@@ -42,7 +45,7 @@ export function AdminSocketProvider({ children }: { children: ReactNode }) {
       queryClient.setQueryData<PreviewResult>(qk.stats, (old) => (old ? { ...old, online } : old));
       if (Date.now() - lastRecount < STATS_RECOUNT_MS) return;
       lastRecount = Date.now();
-      queryClient.invalidateQueries({ queryKey: qk.stats });
+      recount();
     });
     s.on("broadcast:started", (b) => refreshLists(b.id));
     s.on("broadcast:finished", (b) => refreshLists(b.id));

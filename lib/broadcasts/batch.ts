@@ -15,7 +15,7 @@ import type { TargetEntry } from "./walk";
  */
 
 export interface StoreResult {
-  /** One letter per entry, see fanout.lua ('C','S','D','W','N','X','G'). */
+  /** One letter per entry, see fanout.lua ('C','S','D','W','N','X','G','T'). */
   codes: string;
   /** The reason of each 'W', in order. */
   reasons: string[];
@@ -157,12 +157,6 @@ async function storeBatchOnCluster(
   // A call caught by a resharding ran nothing: its sessions again, one per call (one key is on the
   // migrating node or, by ASK, on the importing one; several could only get TRYAGAIN meanwhile).
   await Promise.all(caught.map(async (t) => apply([t], await redis.heraldFanout(...call([t], true)))));
-  // A long list in a slot that is moving cannot be written with its mark: the batch fails as a
-  // whole, and the run is taken up again later (once the move is over), as after any Redis error.
-  if (codes.includes("T"))
-    throw new Error(
-      "a long message list is in a cluster slot being moved; the broadcast goes on when the move ends",
-    );
   const reasons: string[] = [];
   codes.forEach((c, i) => {
     if (c === "W") reasons.push(wrongTypeReason(types[i] ?? "?"));
@@ -173,6 +167,8 @@ async function storeBatchOnCluster(
 export interface BatchOutcome {
   /** Sessions of this walk in the batch (those skipped as another key's, or vanished, are not). */
   sessions: number;
+  /** Sessions left unwritten for a later run ('T'): the run must not count this batch as done. */
+  deferred: number;
   /** Rooms of the sessions the message was stored in (for a second live push). */
   storedRooms: string[];
   /** The record call, already sent: resolves with its counts. */
@@ -206,10 +202,13 @@ export function recordBatch(
   const reasons: string[] = [];
   const storedRooms: string[] = [];
   let nextReason = 0;
+  let deferred = 0;
   for (let i = 0; i < entries.length; i++) {
     const c = result.codes[i] ?? "E";
-    // Not a session of this walk: its other key is handled elsewhere, or it vanished.
-    if (c === "X" || c === "G") continue;
+    // Not a session of this walk: its other key is handled elsewhere, or it vanished; or not
+    // written yet ('T': a long list in a cluster slot being moved, left for a later run).
+    if (c === "T") deferred++;
+    if (c === "X" || c === "G" || c === "T") continue;
     const sid = entries[i]!.id;
     ids.push(sid);
     if (c === "C" || c === "S") {
@@ -223,7 +222,7 @@ export function recordBatch(
     }
     debug?.(sid, c);
   }
-  if (ids.length === 0) return { sessions: 0, storedRooms, recorded: Promise.resolve(NONE) };
+  if (ids.length === 0) return { sessions: 0, deferred, storedRooms, recorded: Promise.resolve(NONE) };
   const recordKeys = keys.deliveryScriptKeys(broadcastId, ["duplicate", "failed", "delivered", "seen"]);
   const recorded = redis
     .heraldRecordDeliveries(
@@ -241,7 +240,7 @@ export function recordBatch(
       duplicates,
       failed: failed - recovered,
     }));
-  return { sessions: ids.length, storedRooms, recorded };
+  return { sessions: ids.length, deferred, storedRooms, recorded };
 }
 
 /** A counting semaphore: `acquire` resolves with a release function (calling it twice is harmless). */

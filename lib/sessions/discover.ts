@@ -312,8 +312,11 @@ const COUNT_AHEAD = 8;
  * cluster), sent while SCAN reads on.
  *
  * With `budgetMs` the walk stops after the first page past that time and says where (`cursor`
- * not "0"); `from` goes on from such a point. A point taken on another Redis process (restarted,
- * failed over, resharded) is worthless: the walk then starts over.
+ * not "0"); `from` goes on from such a point. Such a point is only worth something on the Redis
+ * process (or cluster layout) it was taken on, so these walks note it: a point from another one,
+ * or a walk the layout changed under (a failover, a resharding), starts over. Twice at most:
+ * while slots keep moving, the count goes on untracked, as a walk without a budget always does
+ * (its counts may then be off by the keys that moved, as any count during a move).
  */
 export async function countSessions(
   redis: Redis,
@@ -322,30 +325,41 @@ export async function countSessions(
   opts: { from?: Omit<CountPoint, "walked">; budgetMs?: number } = {},
 ): Promise<CountPoint> {
   const deadline = performance.now() + (opts.budgetMs ?? Number.POSITIVE_INFINITY);
-  for (;;) {
+  const count = Math.max(scanCount, COUNT_PAGE);
+  let from = opts.from && validCursor(redis, opts.from.cursor) ? opts.from : undefined;
+  let track = opts.budgetMs !== undefined || opts.from !== undefined;
+  for (let restarts = 0; ; restarts++) {
     try {
-      return await countWalk(redis, keys, Math.max(scanCount, COUNT_PAGE), opts.from, deadline);
+      return await countWalk(redis, keys, count, { from, track, deadline });
     } catch (err) {
-      if (!(err instanceof WalkRestarted) || !opts.from) throw err;
-      opts = { ...opts, from: undefined };
+      if (!(err instanceof WalkRestarted)) throw err;
+      from = undefined;
+      if (restarts >= 1) track = false;
     }
   }
+}
+
+/** A cursor this Redis could have given: SCAN's are unsigned 64-bit, a cluster walk's 8 bits more. */
+function validCursor(redis: Redis, cursor: string): boolean {
+  const c = BigInt(cursor);
+  return c > 0n && c < 2n ** (clusterOf(redis) ? 72n : 64n);
 }
 
 async function countWalk(
   redis: Redis,
   keys: Keys,
   count: number,
-  from: Omit<CountPoint, "walked"> | undefined,
-  deadline: number,
+  opts: { from: Omit<CountPoint, "walked"> | undefined; track: boolean; deadline: number },
 ): Promise<CountPoint> {
+  const { from, track, deadline } = opts;
   let total = from?.total ?? 0;
   let withMessages = from?.withMessages ?? 0;
-  let point = { cursor: "0", walked: 1, runId: from?.runId ?? "" };
+  // Untracked, the point names no process: "0" (a resumed count then starts over).
+  let point = { cursor: "0", walked: 1, runId: from?.runId ?? "0" };
   const pending: Promise<void>[] = [];
-  for await (const page of scanSessionKeys(redis, keys, { count, cursor: from?.cursor, trackRunId: true })) {
+  for await (const page of scanSessionKeys(redis, keys, { count, cursor: from?.cursor, trackRunId: track })) {
     if (from && page.runId !== from.runId) throw new WalkRestarted("Redis changed since the count began");
-    point = { cursor: page.cursor, walked: page.walked ?? scanWalked(page.cursor), runId: page.runId ?? "" };
+    point = { cursor: page.cursor, walked: page.walked ?? scanWalked(page.cursor), runId: page.runId ?? "0" };
     withMessages += page.lists;
     const listOnly: string[] = [];
     for (const f of page.found) {

@@ -173,7 +173,7 @@ export async function previewTarget(
   ]);
   if (point.cursor === "0") {
     const { total, withMessages } = point;
-    return { total, empty: total - withMessages, withMessages, online, sample };
+    return { total, empty: Math.max(0, total - withMessages), withMessages, online, sample };
   }
   // Keys are spread evenly over Redis's hash table, so the share walked scales the counts.
   const scale = (n: number) => Math.round(n / Math.max(point.walked, 1e-6));

@@ -193,8 +193,15 @@ describe("a resharding during a broadcast", () => {
       return clusterOf(cluster.redis)!.slots[slot]![0] === `${other.host}:${other.port}` || undefined;
     }, "the client to see the slot's new owner");
     const summary = await resumeBroadcast(deps, "wait-1", { estimate: false });
-    expect(summary).toMatchObject({ status: "completed", targeted: ids.length, failed: 0 });
-    expect(summary.stored + summary.duplicates).toBe(ids.length);
+    // The sessions the first run stored were recorded then (only the long list waited): none of
+    // them counts as a duplicate now.
+    expect(summary).toMatchObject({
+      status: "completed",
+      targeted: ids.length,
+      stored: ids.length,
+      duplicates: 0,
+      failed: 0,
+    });
     const payload = (await getBroadcast(cluster.redis, keys, "wait-1"))!.payload;
     expect(await cluster.redis.lpos(keys.sessionMessages(longId), payload, "COUNT", 0)).toHaveLength(1);
     expect(await copyHistogram(cluster.redis, ids, "wait-1")).toEqual({ 1: ids.length });

@@ -93,6 +93,13 @@ describe.each(BACKENDS)("preview of all sessions on %s", (kind) => {
     const stale = { ...point, runId: "0".repeat(point.runId.length), total: 999_999_999 };
     expectExact(await previewTarget(deps(), { type: "all" }, { resume: stale }));
   });
+
+  it("a point no walk could have given (cursor 0, or past what SCAN takes) counts afresh", async () => {
+    for (const cursor of ["0", (2n ** 80n).toString()]) {
+      const point = { cursor, total: 999_999, withMessages: 5, runId: "ab" };
+      expectExact(await previewTarget(deps(), { type: "all" }, { resume: point }));
+    }
+  });
 });
 
 describe("POST /api/broadcasts/preview with a time budget", () => {

@@ -10,7 +10,15 @@ import {
   type Target,
 } from "@/lib/schemas/broadcast";
 import { LEVEL_LABEL, LEVELS, type Level } from "@/lib/schemas/message";
-import { ApiError, fetchers, newBroadcastId, previewQueryFn, qk, SEND_MUTATION_KEY } from "../api";
+import {
+  ApiError,
+  fetchers,
+  newBroadcastId,
+  previewQueryFn,
+  previewStaleTime,
+  qk,
+  SEND_MUTATION_KEY,
+} from "../api";
 import { Dialog } from "../dialog";
 import { fmt, formatTime } from "../format";
 import { ChatPreview } from "../message-preview";
@@ -89,12 +97,13 @@ export function ComposeBroadcast({ initialSessions = [] }: { initialSessions?: s
     queryKey: qk.preview(target ?? { type: "all" }),
     queryFn: previewQueryFn(target ?? { type: "all" }),
     enabled: confirming && target !== null,
-    staleTime: CONFIRM_FRESH_MS,
+    staleTime: previewStaleTime(CONFIRM_FRESH_MS),
   });
   const confirmCount = {
     isError: confirmQuery.isError,
     error: confirmQuery.error,
-    data: confirmQuery.isFetching ? undefined : confirmQuery.data,
+    // Only exact counts: not while a count goes on, never an estimate.
+    data: confirmQuery.isFetching || confirmQuery.data?.counting ? undefined : confirmQuery.data,
   };
 
   const send = useMutation({
@@ -102,7 +111,7 @@ export function ComposeBroadcast({ initialSessions = [] }: { initialSessions?: s
     mutationFn: (input: ReturnType<typeof buildInput> & { id: string }) => fetchers.send(input),
     onSuccess: () => {
       queryClient.invalidateQueries({ queryKey: qk.allBroadcasts });
-      queryClient.invalidateQueries({ queryKey: qk.stats });
+      queryClient.invalidateQueries({ queryKey: qk.stats }, { cancelRefetch: false });
     },
   });
 

@@ -4,7 +4,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import type { Target } from "@/lib/schemas/broadcast";
 import type { PreviewResult, SessionInfo } from "@/lib/schemas/session";
-import { fetchers, previewQueryFn, qk } from "../api";
+import { fetchers, previewQueryFn, previewStaleTime, qk } from "../api";
 import { countingNote, fmt, fmtCount } from "../format";
 import { useMemoryPosition } from "../list-state";
 import { sessionColumns, sessionRows } from "../sessions/session-columns";
@@ -47,7 +47,7 @@ export function TargetPreview({
     queryFn: previewQueryFn(target ?? { type: "all" }),
     enabled: target !== null,
     placeholderData: keepPreviousData,
-    staleTime: 15_000,
+    staleTime: previewStaleTime(15_000),
   });
   const c = target ? counts.data : undefined;
   const estimated = c?.counting !== undefined;
