@@ -214,6 +214,27 @@ async function seedManySessionsOnCluster(redis: HeraldRedis, n: number, prefix: 
   return ids;
 }
 
+/**
+ * Give each session a data key and a history of `length` user messages (pushed 1,000 at a time,
+ * one pipeline per list, so on a cluster each pipeline stays on the list's node).
+ */
+export async function seedLongHistory(redis: HeraldRedis, ids: string[], length = 100_000): Promise<void> {
+  const filler = Array.from({ length: 1000 }, (_, i) => `{"id":"u${i}","type":"user","message":"hi"}`);
+  for (const id of ids) {
+    await redis.set(defaultKeys.sessionData(id), "{}");
+    const pipe = redis.pipeline();
+    for (let n = 0; n < length; n += filler.length) pipe.rpush(defaultKeys.sessionMessages(id), ...filler);
+    for (const [err] of (await pipe.exec()) ?? []) if (err) throw err;
+  }
+}
+
+/** Copies of `payload` in each session's list, counted by Redis (LPOS COUNT 0) rather than read back. */
+export function payloadCopies(redis: HeraldRedis, ids: string[], payload: string): Promise<number[]> {
+  return Promise.all(
+    ids.map(async (id) => (await redis.lpos(defaultKeys.sessionMessages(id), payload, "COUNT", 0)).length),
+  );
+}
+
 /** Every delivery record of a broadcast, by session id (all pages of GET …/deliveries' query). */
 export async function allDeliveries(redis: HeraldRedis, id: string): Promise<Map<string, DeliveryRecord>> {
   const out = new Map<string, DeliveryRecord>();

@@ -19,7 +19,9 @@ import {
   copiesOf,
   copyHistogram,
   defaultKeys as keys,
+  payloadCopies,
   rawMessages,
+  seedLongHistory,
   seedManySessions,
   seedSession,
   sendWithCrash,
@@ -78,22 +80,8 @@ describe("the cluster itself", () => {
 });
 
 describe("long histories on a cluster", () => {
-  const LONG = 100_000;
-  async function seedLong(ids: string[]): Promise<void> {
-    const filler = Array.from({ length: 1000 }, (_, i) => `{"id":"u${i}","type":"user","message":"hi"}`);
-    for (const id of ids) {
-      await cluster.redis.set(keys.sessionData(id), "{}");
-      // One list, one slot: a pipeline of its pushes goes to one node.
-      const pipe = cluster.redis.pipeline();
-      for (let n = 0; n < LONG; n += filler.length) pipe.rpush(keys.sessionMessages(id), ...filler);
-      await pipe.exec();
-    }
-  }
-  /** Copies of the payload in each list, counted by Redis (LPOS COUNT 0) rather than read back. */
-  const copies = (ids: string[], payload: string) =>
-    Promise.all(
-      ids.map(async (id) => (await cluster.redis.lpos(keys.sessionMessages(id), payload, "COUNT", 0)).length),
-    );
+  const seedLong = (ids: string[]) => seedLongHistory(cluster.redis, ids);
+  const copies = (ids: string[], payload: string) => payloadCopies(cluster.redis, ids, payload);
   const monitorAll = () =>
     Promise.all(cluster.nodes.map((n) => monitorCommands(`redis://127.0.0.1:${n.port}`)));
 

@@ -19,7 +19,9 @@ import {
   diffSnapshots,
   keyNames,
   defaultKeys as keys,
+  payloadCopies,
   rawMessages,
+  seedLongHistory,
   seedSession,
   sendWithCrash,
   snapshotKeys,
@@ -621,22 +623,8 @@ describe("resume", () => {
 
 describe("long histories", () => {
   const LONG = 100_000;
-  /** Sessions with a data key and a list of LONG user messages (RPUSH in chunks, one pipeline). */
-  async function seedLong(ids: string[]): Promise<void> {
-    const filler = Array.from({ length: 1000 }, (_, i) => `{"id":"u${i}","type":"user","message":"hi"}`);
-    const pipe = t.redis.pipeline();
-    for (const id of ids) {
-      pipe.set(keys.sessionData(id), "{}");
-      for (let n = 0; n < LONG; n += filler.length) pipe.rpush(keys.sessionMessages(id), ...filler);
-    }
-    await pipe.exec();
-  }
-  /** Copies of the payload in each list, counted by Redis (LPOS COUNT 0) rather than read back. */
-  async function copies(ids: string[], payload: string): Promise<number[]> {
-    const pipe = t.redis.pipeline();
-    for (const id of ids) pipe.lpos(keys.sessionMessages(id), payload, "COUNT", 0);
-    return ((await pipe.exec()) ?? []).map(([, r]) => (r as number[]).length);
-  }
+  const seedLong = (ids: string[]) => seedLongHistory(t.redis, ids, LONG);
+  const copies = (ids: string[], payload: string) => payloadCopies(t.redis, ids, payload);
 
   it("stores into lists of 100,000 entries without reading them, once, across a crash, a resume and re-sends", async () => {
     const long = ["long-a", "long-b", "long-c"];

@@ -14,6 +14,7 @@ import {
   defaultKeys as keys,
   rawMessages,
   visitChatPage,
+  waitFor,
 } from "../helpers/herald";
 import { startTestServer, type TestServer } from "../helpers/server";
 
@@ -68,13 +69,8 @@ describe.each(BACKENDS)("end-user sockets and messages on %s", (backend) => {
     return got;
   }
 
-  async function until(cond: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!(await cond())) {
-      if (Date.now() > deadline) throw new Error("condition not met in time");
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
+  /** Wait until `cond` holds (the shared waitFor, which fails loudly when it never does). */
+  const until = (cond: () => boolean, what: string) => waitFor(async () => cond() || undefined, what, 10_000);
 
   function receipt(s: UserSocket, kind: "ack" | "seen", payload: unknown): Promise<AckAnswer> {
     return s.timeout(5000).emitWithAck(kind, payload);
@@ -133,11 +129,11 @@ describe.each(BACKENDS)("end-user sockets and messages on %s", (backend) => {
       const victimGot = record(victimSocket);
 
       const forVictim = await sendTo([victim.sessionId], "private to the victim");
-      await until(() => victimGot.some((m) => m.broadcastId === forVictim));
+      await until(() => victimGot.some((m) => m.broadcastId === forVictim), "the victim's own message");
       // The spy's own session still works; messages to one room arrive in order, so by the time
       // its own arrives, the victim's would have too.
       const forMe = await sendTo([me.sessionId], "for the spy itself");
-      await until(() => spied.some((m) => m.broadcastId === forMe));
+      await until(() => spied.some((m) => m.broadcastId === forMe), "the spy's own message");
       expect(spied.map((m) => m.broadcastId)).toEqual([forMe]);
 
       // Receipts naming the victim do not touch the victim's record.
@@ -156,7 +152,7 @@ describe.each(BACKENDS)("end-user sockets and messages on %s", (backend) => {
       const got = tabs.map(record);
 
       const id = await sendTo([me.sessionId], "to every tab");
-      await until(() => got.every((g) => g.some((m) => m.broadcastId === id)));
+      await until(() => got.every((g) => g.some((m) => m.broadcastId === id)), "the message in every tab");
       expect(await deliveryStatus(id, me.sessionId)).toBe("stored");
 
       expect(await receipt(tabs[0]!, "ack", { id })).toEqual({ data: true });
@@ -201,7 +197,7 @@ describe.each(BACKENDS)("end-user sockets and messages on %s", (backend) => {
       expect(res.status).toBe(201);
       const { message } = (await res.json()) as { message: StoredMessage };
       expect(message).toMatchObject({ type: "user", message: "hello" });
-      await until(() => got.some((m) => m.id === message.id));
+      await until(() => got.some((m) => m.id === message.id), "the echo of the message sent");
 
       expect((await rawMessages(t.redis, me.sessionId)).map((r) => JSON.parse(r))).toEqual([message]);
       expect(await t.redis.exists(keys.sessionMessages(other.sessionId))).toBe(0);
